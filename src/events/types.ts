@@ -1,0 +1,40 @@
+// The event record: what happened, where, by which guard; never a token value.
+
+export type EventKind =
+  | 'canary.fired'
+  | 'canary.read'
+  | 'canary.added'
+  | 'canary.rotated'
+  | 'canary.removed'
+  | 'guard.error'
+  | 'guard.started'
+  | 'guard.stopped';
+
+export type GuardName = 'fs' | 'shell' | 'proxy' | 'scan' | 'cli';
+export type EventAction = 'deny' | 'alert' | 'info';
+
+/** What a caller supplies; ts, seq, prevHash and hash are filled by the log. */
+export interface EventInput {
+  kind: EventKind;
+  guard: GuardName;
+  action: EventAction;
+  canaryId?: string;
+  label?: string;
+  fingerprint?: string;
+  variant?: string;
+  /** Path, masked argv, destination host:port — always with any token masked. */
+  where?: string;
+  pid?: number;
+  cmdline?: string;
+  session?: string;
+  message?: string;
+  /** Extra structured detail (method, offset, file...). Never a token value. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface GrithEvent extends EventInput {
+  ts: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
