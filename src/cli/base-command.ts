@@ -1,0 +1,48 @@
+// Shared command plumbing: a --json flag, one-line errors (or a JSON error object) and exit codes scripts can trust.
+import { Command, Flags, Errors } from '@oclif/core';
+import { GrithError, isGrithError } from '../core/errors.js';
+
+export abstract class GrithCommand extends Command {
+  static override enableJsonFlag = false;
+  static baseFlags = {
+    json: Flags.boolean({ description: 'print machine-readable JSON instead of text', default: false }),
+  };
+
+  protected jsonMode(): boolean {
+    return this.argv.includes('--json');
+  }
+
+  /** Print a value as JSON (with --json) or as text lines. */
+  protected out(json: unknown, text: () => string): void {
+    if (this.jsonMode()) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    else {
+      const t = text();
+      if (t.length > 0) process.stdout.write(t.endsWith('\n') ? t : t + '\n');
+    }
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own exit (this.exit) must pass through untouched.
+    if (err instanceof Errors.ExitError) throw err;
+    const json = this.jsonMode();
+    let code = 2;
+    let payload: { code: string; message: string; hint?: string };
+    if (isGrithError(err)) {
+      code = err.exitCode;
+      payload = (err as GrithError).toJSON();
+    } else if (err instanceof Errors.CLIError || (err as { oclif?: unknown }).oclif) {
+      // Flag/argument parse errors from oclif: keep the first line, point at --help.
+      payload = {
+        code: 'USAGE',
+        message: String(err.message).split('\n')[0].replace(/^Error: /, ''),
+        hint: `see grith ${this.id?.replace(/:/g, ' ') ?? ''} --help`.replace(/\s+--help/, ' --help'),
+      };
+    } else {
+      payload = { code: 'INTERNAL', message: err.message || String(err) };
+    }
+    if (json) process.stdout.write(JSON.stringify({ error: payload }, null, 2) + '\n');
+    else process.stderr.write(`grith: ${payload.message}${payload.hint ? ` (${payload.hint})` : ''}\n`);
+    process.exitCode = code;
+    return this.exit(code);
+  }
+}

@@ -1,0 +1,24 @@
+// What every guard gets from its session: the current canaries and matcher, and a way to record an event.
+import type { Canary } from '../core/canary.js';
+import type { GrithError } from '../core/errors.js';
+import type { Matcher } from '../core/matcher/types.js';
+import type { EventInput } from '../events/types.js';
+
+export interface CanarySnapshot {
+  /** null when the store could not be loaded: the guard must fail closed (deny) and say why. */
+  matcher: Matcher | null;
+  canaries: Canary[];
+  /** Bumps on every reload; lets a guard cache derived data (decoy tables) per version. */
+  version: number;
+  error?: GrithError;
+}
+
+export interface GuardContext {
+  snapshot(): CanarySnapshot;
+  /** Subscribe to store reloads (new decoys appear, removed ones vanish). Returns an unsubscribe function. */
+  onChange(cb: () => void): () => void;
+  /** Record an event. Never blocks the guard's decision; delivery errors are reported, not thrown. */
+  record(event: EventInput): void;
+  /** Session id stamped on events, when the guard runs inside `grith shell`. */
+  session?: string;
+}
