@@ -3,7 +3,8 @@
 // Each push resolves with exactly the output its input produced, so the caller can map "decoded bytes are safe"
 // back to "this raw chunk may be forwarded". zlib streams are asynchronous: after a write's callback all its output
 // has been pushed, and draining read() hands over anything still buffered.
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Transform } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 
 export class UnsupportedEncodingError extends Error {
   constructor(readonly encoding: string) {
