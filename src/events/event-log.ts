@@ -61,8 +61,9 @@ export interface FollowOptions {
   fromSeq?: number;
   /** Poll interval in ms (default 200). */
   intervalMs?: number;
-  /** A damaged line met while following (it is skipped). Default: ignored. */
-  onError?: (e: GrithError) => void;
+  /** A damaged line met while following (it is skipped; EventLogCorruptError), a read failure, or what onEvent threw.
+   * Default: ignored. */
+  onError?: (e: unknown) => void;
 }
 
 export interface EventFollower {
@@ -174,13 +175,10 @@ export class EventLog {
       } finally {
         await fh.close();
       }
-      const end = buf.lastIndexOf(0x0a);
-      if (end < 0) return; // only a partial line so far
-      const chunk = buf.subarray(0, end + 1).toString('utf8');
-      offset += end + 1;
-      for (const line of chunk.split('\n').slice(0, -1)) {
-        if (closed) return;
-        const ev = parseEvent(line);
+      // Whole lines only; offset advances line by line, so a throwing consumer loses nothing after its event.
+      for (let start = 0, nl = buf.indexOf(0x0a); nl >= 0 && !closed; start = nl + 1, nl = buf.indexOf(0x0a, start)) {
+        offset += nl + 1 - start;
+        const ev = parseEvent(buf.subarray(start, nl).toString('utf8'));
         if (typeof ev === 'string') {
           opts.onError?.(new EventLogCorruptError(file, `while following: ${ev}`));
           continue;
@@ -195,7 +193,7 @@ export class EventLog {
       if (closed) return;
       timer = setTimeout(() => {
         running = pump()
-          .catch((e: unknown) => opts.onError?.(asGrithError(file, e)))
+          .catch((e: unknown) => opts.onError?.(e))
           .finally(schedule);
       }, intervalMs);
     };
@@ -218,7 +216,7 @@ export class EventLog {
           }
         }
       }
-      running = pump().catch((e: unknown) => opts.onError?.(asGrithError(file, e)));
+      running = pump().catch((e: unknown) => opts.onError?.(e));
       await running;
       schedule();
     })();

@@ -63,7 +63,8 @@ export class LiveCanaries {
   ): Promise<LiveCanaries> {
     const abs = path.resolve(home);
     const live = new LiveCanaries(abs, compile);
-    if (opts.create ?? true) await ensureHome(abs);
+    // A home we cannot create is reported by the first load (error state), not thrown: see the contract above.
+    if (opts.create ?? true) await ensureHome(abs).catch(() => undefined);
     // Watch first, then load: a change landing between the two is then reloaded, never missed.
     live.watcher = watchStore(abs, () => void live.reload(), opts);
     await live.watcher.ready;

@@ -164,6 +164,18 @@ describe('LiveCanaries', () => {
     }
   });
 
+  it('a home that cannot be created is an error state, not a throw', async () => {
+    const blocker = path.join(home, 'a-file');
+    await writeFile(blocker, 'x');
+    const live = await LiveCanaries.open(path.join(blocker, 'home'), fakeMatcher, { pollMs: 0 });
+    try {
+      expect(live.snapshot().matcher).toBeNull();
+      expect(live.snapshot().error).toBeDefined();
+    } finally {
+      await live.close();
+    }
+  });
+
   it('an absent store is an empty one; a vanished home is HomeMissingError', async () => {
     const h = path.join(home, 'sub');
     const live = await LiveCanaries.open(h, fakeMatcher);

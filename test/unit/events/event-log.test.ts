@@ -257,6 +257,25 @@ describe('follow', () => {
     expect(got).toEqual([2, 3, 4]);
   });
 
+  it('a consumer that throws loses nothing: the error is reported and later events still arrive', async () => {
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const f = log.follow(
+      (e) => {
+        got.push(e.seq);
+        if (e.seq === 1) throw new Error('consumer failed');
+      },
+      { fromSeq: 1, intervalMs: 20, onError: (e) => errors.push(e) },
+    );
+    await f.ready;
+    await appendN(3);
+    await until(() => got.length >= 3);
+    await f.close();
+    expect(got).toEqual([1, 2, 3]);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('consumer failed');
+  });
+
   it('does not deliver a line until it is complete', async () => {
     await appendN(1);
     const got: GrithEvent[] = [];
