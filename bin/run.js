@@ -1,5 +1,14 @@
 #!/usr/bin/env node
 // grith entry point: hands argv to oclif (commands are compiled into dist/commands).
-import { execute } from '@oclif/core';
 
-await execute({ dir: import.meta.url });
+// Fast path (added by the shell helper): `grith shell -c CMD` runs once per agent command, so it must not load
+// oclif (~270 ms). fastShell returns null for every other `grith shell …` form, which then goes to oclif as usual;
+// oclif is imported dynamically so that the fast path never pays for it.
+const shellFast = process.argv[2] === 'shell' ? await import('../dist/src/session/shell-fast.js') : null;
+const fast = shellFast ? await shellFast.fastShell(process.argv.slice(3)) : null;
+if (shellFast && fast !== null) {
+  shellFast.exitAfterDrain(fast);
+} else {
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: import.meta.url });
+}

@@ -38,6 +38,8 @@ export function run(cmd: string, args: string[], opts: SpawnOptions & { input?: 
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // The program may exit without reading its input: that is not the test's failure.
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(opts.input ?? '');
   });
 }
@@ -47,4 +49,26 @@ export function fakeGithubToken(): string {
   const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const bytes = randomBytes(36);
   return 'ghp_' + Array.from(bytes, (b) => alnum[b % alnum.length]).join('');
+}
+
+export const BIN = join(REPO, 'bin', 'run.js');
+
+/** `grith ARGS` through the real CLI entry, with an isolated home. */
+export function grithRun(args: string[], opts: { home: string; cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+  return run(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    input: opts.input,
+    timeoutMs: opts.timeoutMs,
+    env: { ...process.env, GRITH_HOME: opts.home, NO_COLOR: '1', ...opts.env },
+  });
+}
+
+/** Add a canary through the real CLI; returns its id and value (revealed for the test only). */
+export async function addCanary(home: string, args: string[]): Promise<{ id: string; value: string }> {
+  const added = await grithRun(['canary', 'add', ...args, '--json'], { home });
+  if (added.code !== 0) throw new Error(`canary add failed: ${added.stderr}`);
+  const id = JSON.parse(added.stdout).id as string;
+  const shown = await grithRun(['canary', 'show', id, '--reveal', '--json'], { home });
+  if (shown.code !== 0) throw new Error(`canary show failed: ${shown.stderr}`);
+  return { id, value: JSON.parse(shown.stdout).value as string };
 }

@@ -95,13 +95,14 @@ export function decideExec(snap: CanarySnapshot, req: ExecRequest): ExecDecision
   if (all.length === 0) return { allow: true };
 
   const byId = new Map(snap.canaries.map((c) => [c.id, c]));
-  const fires: ExecFire[] = [];
-  const seen = new Set<string>();
+  // One fire per canary, reporting its most telling form: the plain token over an encoding over a bare core.
+  const rank = (h: Hit) => (h.variant === 'plain' ? 0 : h.variant === 'core' ? 2 : 1);
+  const best = new Map<string, Hit>();
   for (const hit of all) {
-    if (seen.has(hit.canaryId)) continue;
-    seen.add(hit.canaryId);
-    fires.push({ hit, canary: byId.get(hit.canaryId) });
+    const cur = best.get(hit.canaryId);
+    if (!cur || rank(hit) < rank(cur)) best.set(hit.canaryId, hit);
   }
+  const fires: ExecFire[] = [...best.values()].map((hit) => ({ hit, canary: byId.get(hit.canaryId) }));
   const secrets = snap.canaries.flatMap((c) => secretsOf(c));
   const labels = fires.map((f) => `"${oneLine(f.hit.label, 60)}"`).join(', ');
   return {
