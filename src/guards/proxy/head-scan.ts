@@ -1,0 +1,55 @@
+// What of a request head is scanned, and how a request is described in an event without the token in it.
+//
+// Scanned: the request line as sent and percent-decoded, every header line, and the destination host with its dots
+// removed (a token cut into DNS labels: ghp_abc.def123.evil.example).
+import type { Hit, Matcher } from '../../core/matcher/types.js';
+import { maskSecrets } from '../../core/fingerprint.js';
+
+export interface RequestHead {
+  method: string;
+  /** The request target exactly as the client sent it (origin-form, absolute-form or authority-form). */
+  target: string;
+  /** Flat [name, value, name, value, ...] as received. */
+  rawHeaders: readonly string[];
+  host: string;
+  port: number;
+}
+
+/** Percent-decoding that never throws: bytes that are not %XX stay as they are. */
+export function percentDecode(s: string): Buffer {
+  const out = Buffer.alloc(Buffer.byteLength(s, 'latin1'));
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 && i + 2 < s.length && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      out[n++] = parseInt(s.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else if (c === 0x2b) out[n++] = 0x20;
+    else out[n++] = c & 0xff;
+  }
+  return out.subarray(0, n);
+}
+
+export function headScanBuffer(h: RequestHead): Buffer {
+  const lines: (string | Buffer)[] = [`${h.method} ${h.target} HTTP/1.1`, percentDecode(h.target)];
+  for (let i = 0; i + 1 < h.rawHeaders.length; i += 2) lines.push(`${h.rawHeaders[i]}: ${h.rawHeaders[i + 1]}`);
+  lines.push(h.host.replace(/\./g, ''));
+  const parts: Buffer[] = [];
+  for (const l of lines) parts.push(typeof l === 'string' ? Buffer.from(l, 'latin1') : l, Buffer.from('\n'));
+  return Buffer.concat(parts);
+}
+
+export function scanHead(matcher: Matcher, h: RequestHead): Hit[] {
+  return matcher.scan(headScanBuffer(h));
+}
+
+/** A string for an event: any matched range replaced, known secrets masked, bounded in length. */
+export function maskForEvent(matcher: Matcher, secrets: readonly string[], text: string, max = 200): string {
+  const buf = Buffer.from(text, 'latin1');
+  let out = text;
+  const hits = matcher.scan(buf).sort((a, b) => b.start - a.start);
+  for (const hit of hits) out = out.slice(0, hit.start) + '[masked]' + out.slice(hit.end);
+  out = maskSecrets(out, secrets);
+  if (matcher.scan(percentDecode(out)).length > 0 || matcher.scan(out.replace(/\./g, '')).length > 0) out = '[masked]';
+  return out.length > max ? out.slice(0, max) + '…' : out;
+}

@@ -1,0 +1,162 @@
+// `grith proxy` at runtime: an HTTP/1.1 forward proxy on 127.0.0.1 with CONNECT, TLS interception and scanning.
+//
+// Front server: what clients talk to (absolute-form requests, CONNECT, Upgrade), with the optional session
+// credential. Inner server: never listens; it serves the requests found inside CONNECT tunnels (decrypted TLS or
+// plain HTTP), whose destination is the tunnel's, not the Host header's.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ProxyError } from '../../core/errors.js';
+import type { GuardContext } from '../guard-context.js';
+import { forwardRequest, refuse } from './forward-http.js';
+import type { Destination } from './proxy-events.js';
+import type { ProxyRuntime } from './runtime.js';
+import type { CertificateAuthority } from './tls-ca.js';
+import { handleConnect, handleUpgrade, parseAuthority, rawResponse } from './tunnels.js';
+
+export interface ProxyServerOptions {
+  ctx: GuardContext;
+  ca: CertificateAuthority;
+  /** PEM certificates upstreams are verified against (see upstream-trust.ts). */
+  trust: string[];
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Require this credential (user `grith`) in Proxy-Authorization; `true` generates one. */
+  token?: string | true;
+  idleMs?: number;
+  maxHold?: number;
+}
+
+export const PROXY_HOST = '127.0.0.1';
+
+export class ProxyServer {
+  private readonly sockets = new Set<Duplex>();
+
+  private constructor(
+    private readonly front: http.Server,
+    private readonly rt: ProxyRuntime,
+    readonly port: number,
+    readonly token: string | null,
+  ) {}
+
+  /** The proxy URL clients use (with the credential in it when one is required). */
+  get url(): string {
+    return this.token ? `http://grith:${this.token}@${PROXY_HOST}:${this.port}` : `http://${PROXY_HOST}:${this.port}`;
+  }
+
+  static async start(opts: ProxyServerOptions): Promise<ProxyServer> {
+    const token = opts.token === true ? randomBytes(18).toString('base64url') : (opts.token ?? null);
+    const agentOpts = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const };
+    const inner = http.createServer({ keepAlive: true });
+    const rt: ProxyRuntime = {
+      ctx: opts.ctx,
+      ca: opts.ca,
+      trust: opts.trust,
+      httpAgent: new http.Agent(agentOpts),
+      httpsAgent: new https.Agent({ ...agentOpts, ca: opts.trust }),
+      idleMs: opts.idleMs ?? 10,
+      maxHold: opts.maxHold ?? 256 * 1048576,
+      inner,
+      tunnels: new WeakMap(),
+    };
+    const front = http.createServer({ keepAlive: true });
+    const expected = token ? Buffer.from(`Basic ${Buffer.from(`grith:${token}`).toString('base64')}`) : null;
+    const authorized = (req: IncomingMessage): boolean => {
+      if (!expected) return true;
+      const got = Buffer.from(req.headers['proxy-authorization'] ?? '');
+      return got.length === expected.length && timingSafeEqual(got, expected);
+    };
+    const AUTH_BODY = 'grith proxy: proxy credential required (use the URL grith proxy printed)\n';
+
+    front.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!authorized(req)) {
+        res.writeHead(407, { 'proxy-authenticate': 'Basic realm="grith"', 'content-type': 'text/plain', connection: 'close' });
+        res.end(AUTH_BODY);
+        return;
+      }
+      const t = absoluteTarget(req.url ?? '');
+      if (!t) {
+        refuse(res, 400, 'grith proxy: this is a forward proxy; set it as HTTP_PROXY/HTTPS_PROXY\n');
+        return;
+      }
+      forwardRequest(rt, req, res, t.dest, t.path);
+    });
+    front.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (!authorized(req)) {
+        rawResponse(socket, 407, 'Proxy Authentication Required', AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
+        return;
+      }
+      void handleConnect(rt, req, socket, head).catch(() => socket.destroy());
+    });
+    front.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!authorized(req)) {
+        rawResponse(socket, 407, 'Proxy Authentication Required', AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
+        return;
+      }
+      const t = absoluteTarget(req.url ?? '');
+      if (!t) {
+        rawResponse(socket, 400, 'Bad Request', 'grith proxy: this is a forward proxy\n');
+        return;
+      }
+      handleUpgrade(rt, req, socket, head, t.dest, t.path);
+    });
+    inner.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const dest = rt.tunnels.get(req.socket);
+      if (!dest) return void req.socket.destroy();
+      forwardRequest(rt, req, res, dest, innerPath(req.url ?? '/'));
+    });
+    inner.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const dest = rt.tunnels.get(socket as Socket);
+      if (!dest) return void socket.destroy();
+      handleUpgrade(rt, req, socket, head, dest, innerPath(req.url ?? '/'));
+    });
+    for (const s of [front, inner]) s.on('clientError', (_e, socket: Duplex) => socket.destroy());
+
+    const server = await new Promise<ProxyServer>((resolve, reject) => {
+      front.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE')
+          reject(new ProxyError(`port ${opts.port} on ${PROXY_HOST} is already in use`, 'choose another --port, or omit it for a free one'));
+        else if (e.code === 'EACCES')
+          reject(new ProxyError(`not allowed to listen on port ${opts.port}`, 'choose a port above 1023'));
+        else reject(new ProxyError(`cannot listen on ${PROXY_HOST}:${opts.port ?? 0}: ${e.code ?? e.message}`));
+      });
+      front.listen({ host: PROXY_HOST, port: opts.port ?? 0, exclusive: true }, () => {
+        const addr = front.address();
+        const port = typeof addr === 'object' && addr ? addr.port : 0;
+        resolve(new ProxyServer(front, rt, port, token));
+      });
+    });
+    front.on('connection', (s: Socket) => {
+      server.sockets.add(s);
+      s.on('close', () => server.sockets.delete(s));
+    });
+    return server;
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((r) => this.front.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    this.rt.httpAgent.destroy();
+    this.rt.httpsAgent.destroy();
+    await closed;
+  }
+}
+
+/** Destination and origin-form path of an absolute-form request target (http:// or https://). */
+function absoluteTarget(url: string): { dest: Destination; path: string } | null {
+  const m = /^(https?):\/\/([^/?#]+)([^#]*)/i.exec(url);
+  if (!m) return null;
+  const tls = m[1].toLowerCase() === 'https';
+  const authority = m[2].includes('@') ? m[2].slice(m[2].lastIndexOf('@') + 1) : m[2];
+  const withPort = /:\d+$/.test(authority) ? authority : `${authority}:${tls ? 443 : 80}`;
+  const a = parseAuthority(withPort);
+  if (!a) return null;
+  const path = m[3] === '' ? '/' : m[3].startsWith('/') ? m[3] : `/${m[3]}`;
+  return { dest: { host: a.host, port: a.port, tls }, path };
+}
+
+function innerPath(url: string): string {
+  return url.startsWith('/') ? url : (absoluteTarget(url)?.path ?? '/');
+}

@@ -1,0 +1,58 @@
+// What every proxy handler shares: the guard context, the CA, upstream agents and trust, and the tuning knobs.
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { GuardContext } from '../guard-context.js';
+import type { CertificateAuthority } from './tls-ca.js';
+import type { Destination } from './proxy-events.js';
+
+export interface ProxyRuntime {
+  ctx: GuardContext;
+  ca: CertificateAuthority;
+  /** PEM certificates upstream servers are verified against. */
+  trust: string[];
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+  /** How long a paused interactive stream waits before its idle release (ms). */
+  idleMs: number;
+  /** Most request-body bytes held back at once before the request is refused. */
+  maxHold: number;
+  /** Serves requests arriving inside CONNECT tunnels (decrypted or plain). */
+  inner: http.Server;
+  /** Destination of each socket handed to `inner`. */
+  tunnels: WeakMap<Socket, Destination>;
+}
+
+export function hostHeader(dest: Destination): string {
+  const h = dest.host.includes(':') ? `[${dest.host}]` : dest.host;
+  return (dest.tls && dest.port === 443) || (!dest.tls && dest.port === 80) ? h : `${h}:${dest.port}`;
+}
+
+const HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+/** Request headers to send upstream: hop-by-hop ones (and any the Connection header names) dropped. */
+export function forwardHeaders(raw: readonly string[], extraDrop: readonly string[] = []): string[] {
+  const drop = new Set([...HOP, ...extraDrop]);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'connection') for (const t of raw[i + 1].split(',')) drop.add(t.trim().toLowerCase());
+  }
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!drop.has(raw[i].toLowerCase())) out.push(raw[i], raw[i + 1]);
+  return out;
+}
+
+export function headerValue(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
