@@ -41,7 +41,7 @@ import { augmentExclude, DecoyTable, excludeRepoOf, type DecoyContentFn, type De
 import { EACCES, EBADF, EEXIST, ENOENT, ENOTEMPTY, EPERM, errnoOf } from './errno.js';
 import type { FuseInstance, FuseOps } from './fuse-binding.js';
 import { isWithin, parentOf, relOf, type Zone } from './paths.js';
-import { contextBytes, firstPerCanary, hitsInWrite, scanChunks } from './write-scanner.js';
+import { contextBytes, bestPerCanary, hitsInWrite, scanChunks } from './write-scanner.js';
 
 export type ZonePolicy = 'alert' | 'deny';
 
@@ -200,7 +200,7 @@ export class WorkspaceFs {
     const message = deny
       ? `${op} denied: canary ${inZone ? 'in the working zone (zone policy deny)' : 'outside the working zone'}`
       : `canary staged: ${op} in the working zone`;
-    const events = firstPerCanary(hits).map((h) =>
+    const events = bestPerCanary(hits).map((h) =>
       this.hitEvent(h, rel, deny ? 'deny' : 'alert', message, { op, inZone, ...detail }),
     );
     return deny ? { ok: false, errno: EACCES, events } : { ok: true, alerts: events };

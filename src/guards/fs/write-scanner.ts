@@ -37,14 +37,19 @@ export function scanChunks(matcher: Matcher, chunks: Iterable<Uint8Array>): Hit[
   return out;
 }
 
-/** One hit per canary (the first), so one write yields one event per canary it carries. */
-export function firstPerCanary(hits: readonly Hit[]): Hit[] {
-  const seen = new Set<string>();
-  const out: Hit[] = [];
+/**
+ * One hit per canary, so one write yields one event per canary it carries: the most telling one (the longest match;
+ * on a tie, an encoded or plain form before a bare random core).
+ */
+export function bestPerCanary(hits: readonly Hit[]): Hit[] {
+  const best = new Map<string, Hit>();
   for (const h of hits) {
-    if (seen.has(h.canaryId)) continue;
-    seen.add(h.canaryId);
-    out.push(h);
+    const cur = best.get(h.canaryId);
+    if (!cur || rank(h) > rank(cur)) best.set(h.canaryId, h);
   }
-  return out;
+  return [...best.values()];
+}
+
+function rank(h: Hit): number {
+  return (h.end - h.start) * 2 + (h.variant === 'core' ? 0 : 1);
 }
