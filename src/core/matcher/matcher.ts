@@ -2,7 +2,7 @@
 // See ./DESIGN.md for why the anchors make it exact across chunk boundaries.
 import type { Hit, MatchStream, MatchTarget, Matcher } from './types.js';
 import { buildPatternSet, type PatternSet } from './pattern-set.js';
-import { FILTER_MUL, Q, buildPrefilter, chooseStride, gramMask, type Prefilter } from './prefilter.js';
+import { FILTER_MUL, FILTER_MUL2, Q, buildPrefilter, chooseStride, gramMask, prefixSlot, type Prefilter } from './prefilter.js';
 
 /** A verification in progress: text[t, t + d) equals the first d bytes of every pattern in [lo, hi). */
 interface Walk {
@@ -16,6 +16,38 @@ export interface CompileOptions {
   /** Upper bound on the anchor stride (tests use small strides to exercise more boundary cases). */
   maxStride?: number;
 }
+
+/**
+ * The hot loop, kept tiny and monomorphic: the first anchor index ≥ i whose gram passes the bit filter, or a value
+ * > last if none. Anchor indices step by s.
+ */
+function nextCandidate(c: Uint8Array, i: number, last: number, s: number, filter: Int32Array, shift: number): number {
+  for (; i <= last; i += s) {
+    const g = c[i] | (c[i + 1] << 8) | (c[i + 2] << 16) | (c[i + 3] << 24);
+    const h = Math.imul(g, FILTER_MUL) >>> shift;
+    if ((filter[h >>> 5] & (1 << (h & 31))) !== 0) {
+      const h2 = Math.imul(g, FILTER_MUL2) >>> shift;
+      if ((filter[h2 >>> 5] & (1 << (h2 & 31))) !== 0) return i;
+    }
+  }
+  return i;
+}
+
+/** nextCandidate over aligned 32-bit words (little-endian hosts only, where word = gram): w[k], step sw words. */
+function nextCandidateWord(w: Int32Array, k: number, sw: number, filter: Int32Array, shift: number): number {
+  const n = w.length;
+  for (; k < n; k += sw) {
+    const g = w[k];
+    const h = Math.imul(g, FILTER_MUL) >>> shift;
+    if ((filter[h >>> 5] & (1 << (h & 31))) !== 0) {
+      const h2 = Math.imul(g, FILTER_MUL2) >>> shift;
+      if ((filter[h2 >>> 5] & (1 << (h2 & 31))) !== 0) return k;
+    }
+  }
+  return k;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 class CompiledMatcher implements Matcher {
   readonly targetCount: number;
@@ -99,14 +131,21 @@ class Stream implements MatchStream {
         this.anchor(g, p, c, base, hits);
       }
       if (p + Q <= end) {
-        const filter = pf.filter;
-        const shift = pf.filterShift;
         const last = len - Q;
         let i = p - base;
-        for (; i <= last; i += s) {
+        // Anchors fall on 4-byte boundaries of the chunk's memory: read each gram as one aligned word.
+        const words = LITTLE_ENDIAN && (s & 3) === 0 && ((c.byteOffset + i) & 3) === 0 && i <= last
+          ? new Int32Array(c.buffer, c.byteOffset + i, ((last - i) >> 2) + 1)
+          : null;
+        const i0 = i;
+        while (i <= last) {
+          i = words !== null
+            ? i0 + 4 * nextCandidateWord(words, (i - i0) >> 2, s >> 2, pf.filter, pf.filterShift)
+            : nextCandidate(c, i, last, s, pf.filter, pf.filterShift);
+          if (i > last) break;
           const g = c[i] | (c[i + 1] << 8) | (c[i + 2] << 16) | (c[i + 3] << 24);
-          const h = Math.imul(g, FILTER_MUL) >>> shift;
-          if ((filter[h >>> 5] & (1 << (h & 31))) !== 0) this.anchor(g, base + i, c, base, hits);
+          this.anchor(g, base + i, c, base, hits);
+          i += s;
         }
         p = base + i;
       }
@@ -138,18 +177,25 @@ class Stream implements MatchStream {
 
   /** The gram at anchor p passed the filter: start a walk at every p - j the gram table allows. */
   private anchor(g: number, p: number, c: Uint8Array, base: number, hits: Hit[]): void {
-    let mask = gramMask(this.pf!, g);
+    const pf = this.pf!;
+    let mask = gramMask(pf, g);
     while (mask !== 0) {
       const j = 31 - Math.clz32(mask & -mask);
       mask &= mask - 1;
       const t = p - j;
       if (t < 0) continue;
+      const i = t - base;
+      if (i >= 0 && i + 4 <= c.length) {
+        // Usual case: the first 4 bytes at t are here; they pick the range of patterns starting with them, or none.
+        const at = prefixSlot(pf, c[i] | (c[i + 1] << 8) | (c[i + 2] << 16) | (c[i + 3] << 24));
+        if (at < 0) continue;
+        const w: Walk = { t, d: 4, lo: pf.prefixes[at + 1], hi: pf.prefixes[at + 2] };
+        if (this.advance(w, c, i + 4, c.length, hits)) this.pending.push(w);
+        continue;
+      }
       const w: Walk = { t, d: 0, lo: 0, hi: this.set.count };
       let alive = true;
-      if (t < base) {
-        const from = this.histLen - (base - t);
-        alive = this.advance(w, this.hist, from, this.histLen, hits);
-      }
+      if (t < base) alive = this.advance(w, this.hist, this.histLen - (base - t), this.histLen, hits);
       if (alive && this.advance(w, c, t + w.d - base, c.length, hits)) this.pending.push(w);
     }
   }

@@ -39,13 +39,13 @@ export function targetPatterns(target: MatchTarget): { variant: VariantName; byt
 
 export function buildPatternSet(targets: readonly MatchTarget[]): PatternSet {
   // latin1 strings compare code unit by code unit, which is exactly bytewise order.
-  const byKey = new Map<string, { target: number; variant: VariantName }[]>();
+  const byKey = new Map<string, { bytes: Buffer; outs: { target: number; variant: VariantName }[] }>();
   targets.forEach((target, ti) => {
     for (const { variant, bytes } of targetPatterns(target)) {
       const key = bytes.toString('latin1');
-      const outs = byKey.get(key);
-      if (outs) outs.push({ target: ti, variant });
-      else byKey.set(key, [{ target: ti, variant }]);
+      const entry = byKey.get(key);
+      if (entry) entry.outs.push({ target: ti, variant });
+      else byKey.set(key, { bytes, outs: [{ target: ti, variant }] });
     }
   });
   const keys = [...byKey.keys()].sort();
@@ -54,7 +54,7 @@ export function buildPatternSet(targets: readonly MatchTarget[]): PatternSet {
   let outs = 0;
   for (const k of keys) {
     total += k.length;
-    outs += byKey.get(k)!.length;
+    outs += byKey.get(k)!.outs.length;
   }
   const flat = new Uint8Array(total);
   const off = new Int32Array(count);
@@ -71,12 +71,13 @@ export function buildPatternSet(targets: readonly MatchTarget[]): PatternSet {
   keys.forEach((key, k) => {
     off[k] = at;
     len[k] = key.length;
-    flat.set(Buffer.from(key, 'latin1'), at);
+    const entry = byKey.get(key)!;
+    flat.set(entry.bytes, at);
     at += key.length;
     minLength = Math.min(minLength, key.length);
     maxLength = Math.max(maxLength, key.length);
     outStart[k] = o;
-    for (const out of byKey.get(key)!) {
+    for (const out of entry.outs) {
       outTarget[o] = out.target;
       outVariant[o] = out.variant;
       o++;

@@ -7,19 +7,31 @@ export const Q = 4;
 const MAX_STRIDE = 32;
 
 export const FILTER_MUL = 0x9e3779b1 | 0;
+export const FILTER_MUL2 = 0xc2b2ae35 | 0;
 const TABLE_MUL = 0x85ebca6b | 0;
 
 export interface Prefilter {
   /** Anchors are the absolute positions that are multiples of stride. */
   readonly stride: number;
-  /** Bit filter over hash(gram) >>> filterShift. */
+  /** Bloom filter (two bits per gram: FILTER_MUL and FILTER_MUL2 hashes, >>> filterShift). */
   readonly filter: Int32Array;
   readonly filterShift: number;
-  /** Open-addressed table: gram → bit mask of offsets j < stride at which some pattern has that gram (0 = empty). */
-  readonly keys: Int32Array;
-  readonly masks: Int32Array;
-  readonly tableShift: number;
-  readonly tableMask: number;
+  /**
+   * Open-addressed table of (gram, mask) pairs side by side (one cache line per probe): mask has bit j set when some
+   * pattern has that gram at offset j < stride; mask 0 marks an empty slot.
+   */
+  readonly grams: Int32Array;
+  readonly gramShift: number;
+  readonly gramSlots: number;
+  /** Open-addressed table of (first 4 bytes, lo, hi): patterns [lo, hi) of the sorted set start with those bytes. */
+  readonly prefixes: Int32Array;
+  readonly prefixShift: number;
+  readonly prefixSlots: number;
+}
+
+function openTable(entries: number, width: number): { table: Int32Array; shift: number; slots: number } {
+  const bits = Math.max(4, log2ceil(entries * 2 + 1));
+  return { table: new Int32Array((1 << bits) * width), shift: 32 - bits, slots: (1 << bits) - 1 };
 }
 
 function log2ceil(n: number): number {
@@ -33,7 +45,9 @@ function log2ceil(n: number): number {
  * p = ⌈t / stride⌉·stride, and p - t < stride; so indexing the grams at offsets 0 .. stride-1 of each pattern is enough.
  */
 export function chooseStride(minLength: number, maxStride = 16): number {
-  return Math.max(1, Math.min(minLength - Q + 1, maxStride, MAX_STRIDE));
+  const s = Math.max(1, Math.min(minLength - Q + 1, maxStride, MAX_STRIDE));
+  // A multiple of 4 keeps anchors word-aligned, so the scan loop reads each gram as one 32-bit load.
+  return s >= 4 ? s & ~3 : s;
 }
 
 export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
@@ -46,34 +60,65 @@ export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
       grams.set(g, (grams.get(g) ?? 0) | (1 << j));
     }
   }
-  // ~32 filter bits per gram keeps false hits near 3%; capped at 1 MiB so the filter stays in L2.
+  // ~32 bits per gram, two bits each: ~6% of bits set, ~0.4% false hits; capped at 1 MiB so it stays in L2.
   const filterBits = Math.min(23, Math.max(13, log2ceil(grams.size * 32)));
   const filter = new Int32Array((1 << filterBits) >>> 5);
   const filterShift = 32 - filterBits;
-  const tableBits = Math.max(4, log2ceil(grams.size * 2 + 1));
-  const keys = new Int32Array(1 << tableBits);
-  const masks = new Int32Array(1 << tableBits);
-  const tableShift = 32 - tableBits;
-  const tableMask = (1 << tableBits) - 1;
+  const gt = openTable(grams.size, 2);
   for (const [g, mask] of grams) {
     const h = Math.imul(g, FILTER_MUL) >>> filterShift;
     filter[h >>> 5] |= 1 << (h & 31);
-    let slot = Math.imul(g, TABLE_MUL) >>> tableShift;
-    while (masks[slot] !== 0) slot = (slot + 1) & tableMask;
-    keys[slot] = g;
-    masks[slot] = mask;
+    const h2 = Math.imul(g, FILTER_MUL2) >>> filterShift;
+    filter[h2 >>> 5] |= 1 << (h2 & 31);
+    let slot = Math.imul(g, TABLE_MUL) >>> gt.shift;
+    while (gt.table[2 * slot + 1] !== 0) slot = (slot + 1) & gt.slots;
+    gt.table[2 * slot] = g;
+    gt.table[2 * slot + 1] = mask;
   }
-  return { stride, filter, filterShift, keys, masks, tableShift, tableMask };
+
+  // Sorted patterns sharing their first 4 bytes are contiguous: one (lo, hi) per distinct prefix.
+  const groups: [number, number, number][] = [];
+  for (let k = 0; k < count; k++) {
+    const i = off[k];
+    const g = flat[i] | (flat[i + 1] << 8) | (flat[i + 2] << 16) | (flat[i + 3] << 24);
+    const lastGroup = groups[groups.length - 1];
+    if (lastGroup && lastGroup[0] === g) lastGroup[2] = k + 1;
+    else groups.push([g, k, k + 1]);
+  }
+  const pt = openTable(groups.length, 3);
+  for (const [g, lo, hi] of groups) {
+    let slot = Math.imul(g, TABLE_MUL) >>> pt.shift;
+    while (pt.table[3 * slot + 2] !== 0) slot = (slot + 1) & pt.slots;
+    pt.table[3 * slot] = g;
+    pt.table[3 * slot + 1] = lo;
+    pt.table[3 * slot + 2] = hi;
+  }
+  return {
+    stride, filter, filterShift,
+    grams: gt.table, gramShift: gt.shift, gramSlots: gt.slots,
+    prefixes: pt.table, prefixShift: pt.shift, prefixSlots: pt.slots,
+  };
 }
 
 /** Offsets mask for an exact gram, 0 if no pattern has it among its first `stride` grams. */
 export function gramMask(pf: Prefilter, g: number): number {
-  const { keys, masks, tableMask } = pf;
-  let slot = Math.imul(g, TABLE_MUL) >>> pf.tableShift;
+  const { grams, gramSlots } = pf;
+  let slot = Math.imul(g, TABLE_MUL) >>> pf.gramShift;
   for (;;) {
-    const m = masks[slot];
-    if (m === 0) return 0;
-    if (keys[slot] === g) return m;
-    slot = (slot + 1) & tableMask;
+    const m = grams[2 * slot + 1];
+    if (m === 0 || grams[2 * slot] === g) return m;
+    slot = (slot + 1) & gramSlots;
+  }
+}
+
+/** Slot (index into pf.prefixes, a multiple of 3) of the patterns starting with these 4 bytes, or -1. */
+export function prefixSlot(pf: Prefilter, g: number): number {
+  const { prefixes, prefixSlots } = pf;
+  let slot = Math.imul(g, TABLE_MUL) >>> pf.prefixShift;
+  for (;;) {
+    const at = 3 * slot;
+    if (prefixes[at + 2] === 0) return -1;
+    if (prefixes[at] === g) return at;
+    slot = (slot + 1) & prefixSlots;
   }
 }

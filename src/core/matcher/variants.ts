@@ -24,27 +24,43 @@ export function stableBase64(token: Uint8Array, k: 0 | 1 | 2): string {
   return last > first ? enc.slice(first, last) : '';
 }
 
-/** RFC 3986 unreserved characters stay as they are (Python's quote(safe='')); the rest are %XX. */
-function percentMinimal(bytes: Uint8Array, lower: boolean, keep: RegExp): string {
-  let out = '';
-  for (const b of bytes) {
-    const ch = String.fromCharCode(b);
-    if (b < 0x80 && keep.test(ch)) out += ch;
-    else {
-      const hex = b.toString(16).padStart(2, '0');
-      out += '%' + (lower ? hex : hex.toUpperCase());
-    }
+const HEX_LOWER = Buffer.from('0123456789abcdef', 'latin1');
+const HEX_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** Each byte b becomes `prefix` followed by its two hex digits. */
+function escapeEach(bytes: Uint8Array, prefix: string, upper: boolean): Buffer {
+  const digits = upper ? HEX_UPPER : HEX_LOWER;
+  const pre = Buffer.from(prefix, 'latin1');
+  const step = pre.length + 2;
+  const out = Buffer.allocUnsafe(bytes.length * step);
+  for (let i = 0, o = 0; i < bytes.length; i++, o += step) {
+    pre.copy(out, o);
+    out[o + pre.length] = digits[bytes[i] >> 4];
+    out[o + pre.length + 1] = digits[bytes[i] & 15];
   }
   return out;
 }
 
-function perByte(bytes: Uint8Array, f: (hex: string) => string, upper: boolean): string {
-  let out = '';
+function charTable(chars: string): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  return t;
+}
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Left as they are by encodeURIComponent. */
+const URI_COMPONENT_SAFE = charTable(`${ALNUM}-_.~!'()*`);
+/** RFC 3986 unreserved: left as they are by Python's quote(safe=''). */
+const UNRESERVED = charTable(`${ALNUM}-_.~`);
+
+/** Percent-encoding of only the bytes outside `keep`, as URL encoders do. */
+function percentSome(bytes: Uint8Array, keep: Uint8Array, upper: boolean): Buffer {
+  const digits = upper ? HEX_UPPER : HEX_LOWER;
+  const out: number[] = [];
   for (const b of bytes) {
-    const hex = b.toString(16).padStart(2, '0');
-    out += f(upper ? hex.toUpperCase() : hex);
+    if (keep[b]) out.push(b);
+    else out.push(0x25, digits[b >> 4], digits[b & 15]);
   }
-  return out;
+  return Buffer.from(out);
 }
 
 /**
@@ -72,24 +88,25 @@ export function variantsOf(secret: string): Variant[] {
   for (const k of [0, 1, 2] as const) add('base64url', toUrlAlphabet(stableBase64(token, k)));
   add('base64url', toUrlAlphabet(padded));
 
-  add('hex', token.toString('hex'));
-  add('hex-upper', token.toString('hex').toUpperCase());
+  add('hex', escapeEach(token, '', false));
+  add('hex-upper', escapeEach(token, '', true));
 
-  add('percent', perByte(token, (h) => '%' + h, true));
-  add('percent-lower', perByte(token, (h) => '%' + h, false));
+  add('percent', escapeEach(token, '%', true));
+  add('percent-lower', escapeEach(token, '%', false));
   // What encodeURIComponent / urllib.parse.quote(safe='') leave of a token with '/', '+', '=' in it (AWS secret keys).
-  add('percent', percentMinimal(token, false, /[A-Za-z0-9\-_.~!'()*]/).replace(/%[0-9a-f]{2}/g, (m) => m.toUpperCase()));
-  add('percent', percentMinimal(token, false, /[A-Za-z0-9\-_.~]/).replace(/%[0-9a-f]{2}/g, (m) => m.toUpperCase()));
-  add('percent-lower', percentMinimal(token, true, /[A-Za-z0-9\-_.~!'()*]/));
-  add('percent-lower', percentMinimal(token, true, /[A-Za-z0-9\-_.~]/));
+  add('percent', percentSome(token, URI_COMPONENT_SAFE, true));
+  add('percent', percentSome(token, UNRESERVED, true));
+  add('percent-lower', percentSome(token, URI_COMPONENT_SAFE, false));
+  add('percent-lower', percentSome(token, UNRESERVED, false));
 
-  add('json-unicode', perByte(token, (h) => '\\u00' + h, false));
-  add('json-unicode', perByte(token, (h) => '\\u00' + h, true));
+  add('json-unicode', escapeEach(token, '\\u00', false));
+  add('json-unicode', escapeEach(token, '\\u00', true));
   // JSON proper escapes UTF-16 code units, which differs from the per-byte form only for non-ASCII secrets.
-  let units = '';
-  for (let i = 0; i < secret.length; i++) units += '\\u' + secret.charCodeAt(i).toString(16).padStart(4, '0');
-  add('json-unicode', units);
-  add('json-unicode', units.replace(/[a-f]/g, (c) => c.toUpperCase()));
+  if (token.length !== secret.length) {
+    const units = Buffer.from(secret, 'utf16le').swap16();
+    add('json-unicode', escapeEach(units, '', false).toString('latin1').replace(/(....)/g, '\\u$1'));
+    add('json-unicode', escapeEach(units, '', true).toString('latin1').replace(/(....)/g, '\\u$1'));
+  }
 
   add('utf16le', Buffer.from(secret, 'utf16le'));
   add('reversed', Array.from(secret).reverse().join(''), 'utf8');
