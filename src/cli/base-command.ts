@@ -4,7 +4,7 @@ import { GrithError, isGrithError } from '../core/errors.js';
 
 export abstract class GrithCommand extends Command {
   static override enableJsonFlag = false;
-  static baseFlags = {
+  static override baseFlags = {
     json: Flags.boolean({ description: 'print machine-readable JSON instead of text', default: false }),
   };
 
