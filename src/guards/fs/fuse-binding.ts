@@ -56,12 +56,14 @@ let cached: FuseClass | null = null;
 
 /** /dev/fuse present and openable by us. */
 export async function checkFuseDevice(): Promise<void> {
+  // GRITH_FUSE_DEVICE exists so the "no FUSE" fault can be tested on a machine that has FUSE.
+  const dev = process.env.GRITH_FUSE_DEVICE || '/dev/fuse';
   try {
-    await access('/dev/fuse', constants.R_OK | constants.W_OK);
+    await access(dev, constants.R_OK | constants.W_OK);
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new FuseUnavailableError(
-      missing ? 'FUSE is not available: /dev/fuse is missing' : 'FUSE is not available: /dev/fuse is not accessible',
+      missing ? `FUSE is not available: ${dev} is missing` : `FUSE is not available: ${dev} is not accessible`,
       missing
         ? 'load the fuse kernel module (modprobe fuse), or run the container with --device /dev/fuse --cap-add SYS_ADMIN'
         : 'add yourself to the group that owns /dev/fuse, or run with access to it',
