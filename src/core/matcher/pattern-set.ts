@@ -1,6 +1,6 @@
 // All distinct patterns of all targets, sorted bytewise and laid out flat, each with the (target, variant) pairs it reports.
 import type { MatchTarget, VariantName } from './types.js';
-import { MIN_PATTERN_LENGTH, variantsOf } from './variants.js';
+import { MIN_PATTERN_LENGTH, eachVariant } from './variants.js';
 
 export interface PatternSet {
   readonly count: number;
@@ -19,44 +19,44 @@ export interface PatternSet {
   readonly maxLength: number;
 }
 
-/** The patterns one target is matched by: every variant of every secret, plus its cores as they are. */
+/** The patterns of one target as latin1 strings: every variant of every secret, plus its cores as they are. */
+function eachTargetPattern(target: MatchTarget, emit: (variant: VariantName, latin1: string) => void): void {
+  const seen = new Set<string>();
+  const push = (variant: VariantName, latin1: string): void => {
+    if (latin1.length < MIN_PATTERN_LENGTH || seen.has(latin1)) return;
+    seen.add(latin1);
+    emit(variant, latin1);
+  };
+  for (const secret of target.secrets) eachVariant(secret, push);
+  for (const core of target.cores) push('core', Buffer.from(core, 'utf8').toString('latin1'));
+}
+
+/** The patterns one target is matched by (distinct byte strings, each ≥ MIN_PATTERN_LENGTH). */
 export function targetPatterns(target: MatchTarget): { variant: VariantName; bytes: Buffer }[] {
   const out: { variant: VariantName; bytes: Buffer }[] = [];
-  const seen = new Set<string>();
-  const push = (variant: VariantName, bytes: Buffer): void => {
-    const key = bytes.toString('latin1');
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ variant, bytes });
-  };
-  for (const secret of target.secrets) for (const v of variantsOf(secret)) push(v.variant, v.bytes);
-  for (const core of target.cores) {
-    const bytes = Buffer.from(core, 'utf8');
-    if (bytes.length >= MIN_PATTERN_LENGTH) push('core', bytes);
-  }
+  eachTargetPattern(target, (variant, latin1) => out.push({ variant, bytes: Buffer.from(latin1, 'latin1') }));
   return out;
 }
 
 export function buildPatternSet(targets: readonly MatchTarget[]): PatternSet {
   // latin1 strings compare code unit by code unit, which is exactly bytewise order.
-  const byKey = new Map<string, { bytes: Buffer; outs: { target: number; variant: VariantName }[] }>();
+  const byKey = new Map<string, { target: number; variant: VariantName }[]>();
+  let total = 0;
+  let outs = 0;
   targets.forEach((target, ti) => {
-    for (const { variant, bytes } of targetPatterns(target)) {
-      const key = bytes.toString('latin1');
-      const entry = byKey.get(key);
-      if (entry) entry.outs.push({ target: ti, variant });
-      else byKey.set(key, { bytes, outs: [{ target: ti, variant }] });
-    }
+    eachTargetPattern(target, (variant, key) => {
+      const list = byKey.get(key);
+      if (list) list.push({ target: ti, variant });
+      else {
+        byKey.set(key, [{ target: ti, variant }]);
+        total += key.length;
+      }
+      outs++;
+    });
   });
   const keys = [...byKey.keys()].sort();
   const count = keys.length;
-  let total = 0;
-  let outs = 0;
-  for (const k of keys) {
-    total += k.length;
-    outs += byKey.get(k)!.outs.length;
-  }
-  const flat = new Uint8Array(total);
+  const flat = Buffer.alloc(total);
   const off = new Int32Array(count);
   const len = new Int32Array(count);
   const outStart = new Int32Array(count + 1);
@@ -68,23 +68,25 @@ export function buildPatternSet(targets: readonly MatchTarget[]): PatternSet {
   let maxLength = 0;
   let at = 0;
   let o = 0;
-  keys.forEach((key, k) => {
+  for (let k = 0; k < count; k++) {
+    const key = keys[k];
     off[k] = at;
     len[k] = key.length;
-    const entry = byKey.get(key)!;
-    flat.set(entry.bytes, at);
-    at += key.length;
+    at += flat.write(key, at, 'latin1');
     minLength = Math.min(minLength, key.length);
     maxLength = Math.max(maxLength, key.length);
     outStart[k] = o;
-    for (const out of entry.outs) {
+    for (const out of byKey.get(key)!) {
       outTarget[o] = out.target;
       outVariant[o] = out.variant;
       o++;
     }
-  });
+  }
   outStart[count] = o;
   for (let k = count - 1; k >= 0; k--) firstLo[flat[off[k]]] = k;
   for (let k = 0; k < count; k++) firstHi[flat[off[k]]] = k + 1;
-  return { count, flat, off, len, outStart, outTarget, outVariant, firstLo, firstHi, minLength, maxLength };
+  return {
+    count, flat: new Uint8Array(flat.buffer, flat.byteOffset, flat.length), off, len, outStart, outTarget, outVariant,
+    firstLo, firstHi, minLength, maxLength,
+  };
 }

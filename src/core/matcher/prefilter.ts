@@ -51,29 +51,35 @@ export function chooseStride(minLength: number, maxStride = 16): number {
 }
 
 export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
-  const grams = new Map<number, number>();
   const { flat, off, count } = set;
+  // Sized for the worst case (every gram distinct) so grams go straight in, merging offset masks of repeats.
+  const gt = openTable(count * stride, 2);
+  const table = gt.table;
+  let distinct = 0;
   for (let k = 0; k < count; k++) {
     for (let j = 0; j < stride; j++) {
       const i = off[k] + j;
       const g = flat[i] | (flat[i + 1] << 8) | (flat[i + 2] << 16) | (flat[i + 3] << 24);
-      grams.set(g, (grams.get(g) ?? 0) | (1 << j));
+      let slot = Math.imul(g, TABLE_MUL) >>> gt.shift;
+      while (table[2 * slot + 1] !== 0 && table[2 * slot] !== g) slot = (slot + 1) & gt.slots;
+      if (table[2 * slot + 1] === 0) {
+        table[2 * slot] = g;
+        distinct++;
+      }
+      table[2 * slot + 1] |= 1 << j;
     }
   }
   // ~32 bits per gram, two bits each: ~6% of bits set, ~0.4% false hits; capped at 1 MiB so it stays in L2.
-  const filterBits = Math.min(23, Math.max(13, log2ceil(grams.size * 32)));
+  const filterBits = Math.min(23, Math.max(13, log2ceil(distinct * 32)));
   const filter = new Int32Array((1 << filterBits) >>> 5);
   const filterShift = 32 - filterBits;
-  const gt = openTable(grams.size, 2);
-  for (const [g, mask] of grams) {
+  for (let slot = 0; slot <= gt.slots; slot++) {
+    if (table[2 * slot + 1] === 0) continue;
+    const g = table[2 * slot];
     const h = Math.imul(g, FILTER_MUL) >>> filterShift;
     filter[h >>> 5] |= 1 << (h & 31);
     const h2 = Math.imul(g, FILTER_MUL2) >>> filterShift;
     filter[h2 >>> 5] |= 1 << (h2 & 31);
-    let slot = Math.imul(g, TABLE_MUL) >>> gt.shift;
-    while (gt.table[2 * slot + 1] !== 0) slot = (slot + 1) & gt.slots;
-    gt.table[2 * slot] = g;
-    gt.table[2 * slot + 1] = mask;
   }
 
   // Sorted patterns sharing their first 4 bytes are contiguous: one (lo, hi) per distinct prefix.

@@ -24,23 +24,6 @@ export function stableBase64(token: Uint8Array, k: 0 | 1 | 2): string {
   return last > first ? enc.slice(first, last) : '';
 }
 
-const HEX_LOWER = Buffer.from('0123456789abcdef', 'latin1');
-const HEX_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
-
-/** Each byte b becomes `prefix` followed by its two hex digits. */
-function escapeEach(bytes: Uint8Array, prefix: string, upper: boolean): Buffer {
-  const digits = upper ? HEX_UPPER : HEX_LOWER;
-  const pre = Buffer.from(prefix, 'latin1');
-  const step = pre.length + 2;
-  const out = Buffer.allocUnsafe(bytes.length * step);
-  for (let i = 0, o = 0; i < bytes.length; i++, o += step) {
-    pre.copy(out, o);
-    out[o + pre.length] = digits[bytes[i] >> 4];
-    out[o + pre.length + 1] = digits[bytes[i] & 15];
-  }
-  return out;
-}
-
 function charTable(chars: string): Uint8Array {
   const t = new Uint8Array(256);
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
@@ -51,16 +34,60 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const URI_COMPONENT_SAFE = charTable(`${ALNUM}-_.~!'()*`);
 /** RFC 3986 unreserved: left as they are by Python's quote(safe=''). */
 const UNRESERVED = charTable(`${ALNUM}-_.~`);
+const HEX_LOWER = '0123456789abcdef';
+const HEX_UPPER = '0123456789ABCDEF';
 
-/** Percent-encoding of only the bytes outside `keep`, as URL encoders do. */
-function percentSome(bytes: Uint8Array, keep: Uint8Array, upper: boolean): Buffer {
+/** Percent-encoding of only the bytes outside `keep`, as URL encoders do; '' when that changes nothing. */
+function percentSome(bytes: Uint8Array, keep: Uint8Array, upper: boolean): string {
+  if (bytes.every((b) => keep[b] === 1)) return '';
   const digits = upper ? HEX_UPPER : HEX_LOWER;
-  const out: number[] = [];
-  for (const b of bytes) {
-    if (keep[b]) out.push(b);
-    else out.push(0x25, digits[b >> 4], digits[b & 15]);
+  let out = '';
+  for (const b of bytes) out += keep[b] ? String.fromCharCode(b) : `%${digits[b >> 4]}${digits[b & 15]}`;
+  return out;
+}
+
+/**
+ * Every encoded form of `secret`, as latin1 strings (one char per byte), in a fixed order; may repeat a form and
+ * yield forms shorter than MIN_PATTERN_LENGTH: callers filter.
+ */
+export function eachVariant(secret: string, emit: (variant: VariantName, latin1: string) => void): void {
+  const token = Buffer.from(secret, 'utf8');
+  emit('plain', token.toString('latin1'));
+
+  const padded = token.toString('base64');
+  const stable = [stableBase64(token, 0), stableBase64(token, 1), stableBase64(token, 2)];
+  for (const b of stable) emit('base64', b);
+  emit('base64', padded);
+  for (const b of stable) emit('base64url', toUrlAlphabet(b));
+  emit('base64url', toUrlAlphabet(padded));
+
+  const hex = token.toString('hex');
+  const HEX = hex.toUpperCase();
+  emit('hex', hex);
+  emit('hex-upper', HEX);
+
+  emit('percent', HEX.replace(/../g, '%$&'));
+  emit('percent-lower', hex.replace(/../g, '%$&'));
+  // What encodeURIComponent / urllib.parse.quote(safe='') leave of a token with '/', '+', '=' in it (AWS secret keys).
+  emit('percent', percentSome(token, URI_COMPONENT_SAFE, true));
+  emit('percent', percentSome(token, UNRESERVED, true));
+  emit('percent-lower', percentSome(token, URI_COMPONENT_SAFE, false));
+  emit('percent-lower', percentSome(token, UNRESERVED, false));
+
+  emit('json-unicode', hex.replace(/../g, '\\u00$&'));
+  emit('json-unicode', HEX.replace(/../g, '\\u00$&'));
+  // JSON proper escapes UTF-16 code units, which differs from the per-byte form only for non-ASCII secrets.
+  if (token.length !== secret.length) {
+    const units = Buffer.from(secret, 'utf16le').swap16().toString('hex');
+    emit('json-unicode', units.replace(/..../g, '\\u$&'));
+    emit('json-unicode', units.toUpperCase().replace(/..../g, '\\u$&'));
   }
-  return Buffer.from(out);
+
+  emit('utf16le', Buffer.from(secret, 'utf16le').toString('latin1'));
+  emit('reversed', Buffer.from(Array.from(secret).reverse().join(''), 'utf8').toString('latin1'));
+
+  // Only the stable part of the inner encoding, so padded, unpadded and newline-terminated inner forms all match.
+  emit('base64-base64', stableBase64(Buffer.from(stable[0], 'latin1'), 0));
 }
 
 /**
@@ -68,51 +95,12 @@ function percentSome(bytes: Uint8Array, keep: Uint8Array, upper: boolean): Buffe
  * MIN_PATTERN_LENGTH are dropped; identical byte strings are kept once (the first variant named wins).
  */
 export function variantsOf(secret: string): Variant[] {
-  const token = Buffer.from(secret, 'utf8');
   const out: Variant[] = [];
   const seen = new Set<string>();
-  const add = (variant: VariantName, value: string | Buffer, encoding: BufferEncoding = 'latin1'): void => {
-    const bytes = typeof value === 'string' ? Buffer.from(value, encoding) : value;
-    if (bytes.length < MIN_PATTERN_LENGTH) return;
-    const key = bytes.toString('latin1');
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ variant, bytes });
-  };
-
-  add('plain', token);
-
-  const padded = token.toString('base64');
-  for (const k of [0, 1, 2] as const) add('base64', stableBase64(token, k));
-  add('base64', padded);
-  for (const k of [0, 1, 2] as const) add('base64url', toUrlAlphabet(stableBase64(token, k)));
-  add('base64url', toUrlAlphabet(padded));
-
-  add('hex', escapeEach(token, '', false));
-  add('hex-upper', escapeEach(token, '', true));
-
-  add('percent', escapeEach(token, '%', true));
-  add('percent-lower', escapeEach(token, '%', false));
-  // What encodeURIComponent / urllib.parse.quote(safe='') leave of a token with '/', '+', '=' in it (AWS secret keys).
-  add('percent', percentSome(token, URI_COMPONENT_SAFE, true));
-  add('percent', percentSome(token, UNRESERVED, true));
-  add('percent-lower', percentSome(token, URI_COMPONENT_SAFE, false));
-  add('percent-lower', percentSome(token, UNRESERVED, false));
-
-  add('json-unicode', escapeEach(token, '\\u00', false));
-  add('json-unicode', escapeEach(token, '\\u00', true));
-  // JSON proper escapes UTF-16 code units, which differs from the per-byte form only for non-ASCII secrets.
-  if (token.length !== secret.length) {
-    const units = Buffer.from(secret, 'utf16le').swap16();
-    add('json-unicode', escapeEach(units, '', false).toString('latin1').replace(/(....)/g, '\\u$1'));
-    add('json-unicode', escapeEach(units, '', true).toString('latin1').replace(/(....)/g, '\\u$1'));
-  }
-
-  add('utf16le', Buffer.from(secret, 'utf16le'));
-  add('reversed', Array.from(secret).reverse().join(''), 'utf8');
-
-  // Only the stable part of the inner encoding, so padded, unpadded and newline-terminated inner forms all match.
-  add('base64-base64', stableBase64(Buffer.from(stableBase64(token, 0), 'latin1'), 0));
-
+  eachVariant(secret, (variant, latin1) => {
+    if (latin1.length < MIN_PATTERN_LENGTH || seen.has(latin1)) return;
+    seen.add(latin1);
+    out.push({ variant, bytes: Buffer.from(latin1, 'latin1') });
+  });
   return out;
 }
