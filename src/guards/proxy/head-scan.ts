@@ -45,10 +45,15 @@ export function scanHead(matcher: Matcher, h: RequestHead): Hit[] {
 
 /** A string for an event: any matched range replaced, known secrets masked, bounded in length. */
 export function maskForEvent(matcher: Matcher, secrets: readonly string[], text: string, max = 200): string {
-  const buf = Buffer.from(text, 'latin1');
+  // Hits overlap (a token and its core): merge them into ranges, then replace from the end.
+  const ranges: [number, number][] = [];
+  for (const h of matcher.scan(Buffer.from(text, 'latin1')).sort((a, b) => a.start - b.start)) {
+    const last = ranges.at(-1);
+    if (last && h.start <= last[1]) last[1] = Math.max(last[1], h.end);
+    else ranges.push([h.start, h.end]);
+  }
   let out = text;
-  const hits = matcher.scan(buf).sort((a, b) => b.start - a.start);
-  for (const hit of hits) out = out.slice(0, hit.start) + '[masked]' + out.slice(hit.end);
+  for (const [s, e] of ranges.reverse()) out = out.slice(0, s) + '[masked]' + out.slice(e);
   out = maskSecrets(out, secrets);
   if (matcher.scan(percentDecode(out)).length > 0 || matcher.scan(out.replace(/\./g, '')).length > 0) out = '[masked]';
   return out.length > max ? out.slice(0, max) + '…' : out;

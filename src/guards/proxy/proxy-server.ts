@@ -12,6 +12,7 @@ import { ProxyError } from '../../core/errors.js';
 import type { GuardContext } from '../guard-context.js';
 import { forwardRequest, refuse } from './forward-http.js';
 import type { Destination } from './proxy-events.js';
+import { partialPrefixesFor } from './partial-prefixes.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { CertificateAuthority } from './tls-ca.js';
 import { handleConnect, handleUpgrade, parseAuthority, rawResponse } from './tunnels.js';
@@ -33,6 +34,7 @@ export const PROXY_HOST = '127.0.0.1';
 
 export class ProxyServer {
   private readonly sockets = new Set<Duplex>();
+  private unwatch: () => void = () => undefined;
 
   private constructor(
     private readonly front: http.Server,
@@ -128,6 +130,13 @@ export class ProxyServer {
         resolve(new ProxyServer(front, rt, port, token));
       });
     });
+    // Derived tables for the current canaries are built off the request path (they cost tens of ms for 100 canaries).
+    const warm = (): void => {
+      const snap = opts.ctx.snapshot();
+      if (snap.matcher) partialPrefixesFor(snap.matcher, snap.canaries);
+    };
+    warm();
+    server.unwatch = opts.ctx.onChange(() => setImmediate(warm));
     front.on('connection', (s: Socket) => {
       server.sockets.add(s);
       s.on('close', () => server.sockets.delete(s));
@@ -136,6 +145,7 @@ export class ProxyServer {
   }
 
   async close(): Promise<void> {
+    this.unwatch();
     const closed = new Promise<void>((r) => this.front.close(() => r()));
     for (const s of this.sockets) s.destroy();
     this.rt.httpAgent.destroy();

@@ -66,5 +66,7 @@ export function pumpThroughGate(client: Duplex, upstream: Duplex, gate: ByteGate
   client.on('data', onData);
   client.on('end', onEnd);
   if (initial.length > 0) onData(initial);
+  // The CONNECT peek left the socket explicitly paused.
+  client.resume();
   return stop;
 }
