@@ -47,6 +47,7 @@ export async function startMountSession(o: MountSessionOptions): Promise<MountSe
       zonePolicy: o.zonePolicy,
       ctx,
       decoyContent: formatDecoyContent(),
+      hide: [o.home],
     });
   } catch (e) {
     await ctx.close();

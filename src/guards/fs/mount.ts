@@ -16,6 +16,8 @@ export interface MountOptions {
   zonePolicy?: ZonePolicy;
   ctx: GuardContext;
   decoyContent: DecoyContentFn;
+  /** Absolute paths to keep out of the mount when they lie inside SOURCE (grith's home: the store and event log). */
+  hide?: readonly string[];
   /** Kernel attribute/entry cache in seconds (default 1): bounds how long a removed decoy stays visible. */
   cacheSeconds?: number;
 }
@@ -91,6 +93,16 @@ export async function preflight(o: Pick<MountOptions, 'source' | 'mountpoint' | 
   return { source, mountpoint: real, zone, cleanedStale };
 }
 
+async function hiddenRels(source: string, paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = await realpath(resolve(p)).catch(() => resolve(p));
+    if (abs === source) throw new MountError(`source ${source} is grith's home`, 'mount a workspace, not GRITH_HOME');
+    if (abs.startsWith(source + sep)) out.push(abs.slice(source.length + 1));
+  }
+  return out;
+}
+
 export async function mountWorkspace(o: MountOptions): Promise<MountedWorkspace> {
   const pre = await preflight(o);
   const Fuse = await loadFuse();
@@ -101,6 +113,7 @@ export async function mountWorkspace(o: MountOptions): Promise<MountedWorkspace>
     zonePolicy: o.zonePolicy ?? 'alert',
     ctx: o.ctx,
     decoyContent: o.decoyContent,
+    hidden: await hiddenRels(pre.source, o.hide ?? []),
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
   });

@@ -52,6 +52,8 @@ export interface WorkspaceFsOptions {
   zonePolicy: ZonePolicy;
   ctx: GuardContext;
   decoyContent: DecoyContentFn;
+  /** Sub-paths of SOURCE the mount must not show at all (grith's own home, when it lies inside SOURCE). */
+  hidden?: readonly string[];
   /** Owner shown for decoys and virtual folders (the user running the mount). */
   uid: number;
   gid: number;
@@ -86,7 +88,16 @@ export class WorkspaceFs {
   private readonly errorSeen = new Map<string, number>();
   private fuse: FuseInstance | null = null;
 
-  constructor(private readonly o: WorkspaceFsOptions) {}
+  private readonly hidden: readonly string[];
+
+  constructor(private readonly o: WorkspaceFsOptions) {
+    this.hidden = o.hidden ?? [];
+  }
+
+  /** grith's own state is out of the agent's reach: invisible, and no name can be created over it. */
+  private isHidden(rel: string): boolean {
+    return this.hidden.length > 0 && this.hidden.some((h) => isWithin(rel, h));
+  }
 
   attach(fuse: FuseInstance): void {
     this.fuse = fuse;
@@ -389,6 +400,7 @@ export class WorkspaceFs {
 
       getattr: (path, cb) => {
         const rel = relOf(path);
+        if (this.isHidden(rel)) return cb(ENOENT);
         const table = this.decoys();
         const d = table.file(rel);
         if (d) return cb(0, this.decoyStat(d));
@@ -438,6 +450,7 @@ export class WorkspaceFs {
         const stats: object[] = [dirent(C.S_IFDIR), dirent(C.S_IFDIR)];
         const seen = new Set<string>();
         for (const e of entries) {
+          if (this.hidden.length > 0 && this.isHidden(rel === '' ? e.name : rel + '/' + e.name)) continue;
           seen.add(e.name);
           names.push(e.name);
           const child = rel === '' ? e.name : rel + '/' + e.name;
@@ -485,6 +498,7 @@ export class WorkspaceFs {
         const pid = this.pid();
         const table = this.decoys();
         if (table.file(rel) || table.isDecoyDir(rel)) return cb((flags & C.O_EXCL) !== 0 ? EEXIST : EACCES);
+        if (this.isHidden(rel)) return cb(EACCES);
         const v = this.judgeName(rel, 'create');
         if (!v.ok) return void settle(this.emit(v.events, pid), () => cb(v.errno));
         void this.emit(v.alerts, pid);
@@ -618,6 +632,7 @@ export class WorkspaceFs {
           const ev = this.decoyEvent(d, d.rel, 'canary.fired', 'deny', `rename of a decoy denied (${this.where(src)} -> ${this.where(dst)})`);
           return void settle(this.emit([ev], pid), () => cb(EPERM));
         }
+        if (this.isHidden(src) || this.isHidden(dst)) return cb(EACCES);
         if ((table.isDecoyDir(src) && !lstatSync(this.src(src), { throwIfNoEntry: false })) || table.isDecoyDir(dst)) {
           return cb(EPERM);
         }
@@ -643,6 +658,7 @@ export class WorkspaceFs {
           return void settle(this.emit([ev], pid), () => cb(EPERM));
         }
         if (table.isDecoyDir(dst)) return cb(EPERM);
+        if (this.isHidden(src) || this.isHidden(dst)) return cb(EACCES);
         const v1 = this.judgeName(dst, 'link');
         if (!v1.ok) return void settle(this.emit(v1.events, pid), () => cb(v1.errno));
         const v2 = this.judgeMoveOut(src, dst, 'link');
@@ -658,6 +674,7 @@ export class WorkspaceFs {
         const pid = this.pid();
         const table = this.decoys();
         if (table.file(dst) || table.isDecoyDir(dst)) return cb(EEXIST);
+        if (this.isHidden(dst)) return cb(EACCES);
         const v = this.judgeName(dst, 'symlink', target);
         if (!v.ok) return void settle(this.emit(v.events, pid), () => cb(v.errno));
         void this.emit(v.alerts, pid);
@@ -677,6 +694,7 @@ export class WorkspaceFs {
         void this.emit(v.alerts, pid);
         this.materializeParent(rel);
         if (table.isDecoyDir(rel)) return cb(EEXIST); // it already exists (virtually)
+        if (this.isHidden(rel)) return cb(EACCES);
         mkdirSync(this.src(rel), { mode: mode & 0o7777 });
         cb(0);
       },
