@@ -8,6 +8,7 @@ import { compileMatcher } from '../core/matcher/index.js';
 import { toTargets } from '../core/targets.js';
 import { CanaryStore } from '../store/canary-store.js';
 import { EventLog } from '../events/event-log.js';
+import { createAlertSinks } from './alert-sinks.js';
 
 export interface ScanFinding {
   source: string;
@@ -138,8 +139,9 @@ export async function scanAndRecord(
   const report = await scanTargets(canaries, targets, stdin, onProgress);
   if (report.findings.length === 0) return report;
   const log = new EventLog(home);
+  const sinks = await createAlertSinks(home);
   for (const f of report.findings) {
-    await log.append({
+    const event = await log.append({
       kind: 'canary.fired',
       guard: 'scan',
       action: 'alert',
@@ -151,7 +153,10 @@ export async function scanAndRecord(
       pid: process.pid,
       detail: { offset: f.offset },
     });
+    sinks.deliver(event);
   }
+  // A one-shot command waits a little for its alerts, so a finding in CI still reaches the webhook.
+  await sinks.flush(15_000);
   const now = new Date().toISOString();
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.canaryId, (counts.get(f.canaryId) ?? 0) + 1);
