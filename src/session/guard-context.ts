@@ -7,6 +7,7 @@ import type { EventInput, GrithEvent } from '../events/types.js';
 import type { GuardContext } from '../guards/guard-context.js';
 import { LiveCanaries } from '../store/live-canaries.js';
 import type { Canary } from '../core/canary.js';
+import { createAlertSinks } from './alert-sinks.js';
 
 export interface SessionGuardContext extends GuardContext {
   /** Resolves once every event recorded so far is on disk (or has failed). */
@@ -27,6 +28,9 @@ export const compileCanaries = (canaries: Canary[]) => compileMatcher(toTargets(
 export async function createGuardContext(home: string, opts: GuardContextOptions = {}): Promise<SessionGuardContext> {
   const live = await LiveCanaries.open(home, compileCanaries);
   const log = new EventLog(home, { secrets: () => live.snapshot().canaries.flatMap((c) => secretsOf(c)) });
+  // Webhooks (from the store's settings) hear every alert this guard records, without delaying its decision.
+  const alerts = await createAlertSinks(home);
+  live.on('change', () => void alerts.refresh());
   const pending = new Set<Promise<unknown>>();
   const onError =
     opts.onRecordError ??
@@ -44,7 +48,10 @@ export async function createGuardContext(home: string, opts: GuardContextOptions
     record(event) {
       const input = opts.session && !event.session ? { ...event, session: opts.session } : event;
       const p = log.append(input).then(
-        (e) => opts.onRecorded?.(e),
+        (e) => {
+          alerts.deliver(e);
+          opts.onRecorded?.(e);
+        },
         (e: unknown) => onError(e, input),
       );
       pending.add(p);
@@ -55,6 +62,7 @@ export async function createGuardContext(home: string, opts: GuardContextOptions
     },
     async close() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await alerts.flush(5_000);
       await live.close();
     },
   };
