@@ -119,7 +119,7 @@ describe('grith proxy refuses canaries', () => {
           const got = fresh.received();
           const at = got.indexOf('\r\n\r\n');
           if (at >= 0 && got.length > at + 4) {
-            let decoded = Buffer.alloc(0);
+            let decoded: Buffer = Buffer.alloc(0);
             try {
               decoded = dec(got.subarray(at + 4));
             } catch {
@@ -151,13 +151,13 @@ describe('grith proxy refuses canaries', () => {
   });
 
   it('in WebSocket frames (a fragmented message): the connection is reset', async () => {
-    let payloads = Buffer.alloc(0);
+    let payloads: Buffer = Buffer.alloc(0);
     const ws = await httpsUpstream(upCa, undefined, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const key = String(req.headers['sec-websocket-key']);
       const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
       expect(req.headers['sec-websocket-extensions']).toBeUndefined();
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      let raw = Buffer.from(head);
+      let raw: Buffer = Buffer.from(head);
       socket.on('data', (d: Buffer) => {
         raw = Buffer.concat([raw, d]);
         payloads = unmaskFrames(raw);
