@@ -5,6 +5,7 @@ export const EIO = -5;
 export const EBADF = -9;
 export const EACCES = -13;
 export const EEXIST = -17;
+export const EXDEV = -18;
 export const ENOTDIR = -20;
 export const EISDIR = -21;
 export const EINVAL = -22;

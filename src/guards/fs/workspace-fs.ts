@@ -38,7 +38,7 @@ import type { EventInput } from '../../events/types.js';
 import type { GuardContext } from '../guard-context.js';
 import { cmdlineOf } from './caller.js';
 import { augmentExclude, DecoyTable, excludeRepoOf, type DecoyContentFn, type DecoyEntry } from './decoys.js';
-import { EACCES, EBADF, EEXIST, ENOENT, ENOTEMPTY, EPERM, errnoOf } from './errno.js';
+import { EACCES, EBADF, EEXIST, ENOENT, ENOTEMPTY, EPERM, EXDEV, errnoOf } from './errno.js';
 import type { FuseInstance, FuseOps } from './fuse-binding.js';
 import { isWithin, parentOf, relOf, type Zone } from './paths.js';
 import { contextBytes, bestPerCanary, hitsInWrite, scanChunks } from './write-scanner.js';
@@ -86,6 +86,8 @@ export class WorkspaceFs {
   private table = DecoyTable.empty();
   private tableVersion = -1;
   private readonly errorSeen = new Map<string, number>();
+  /** canary.read per (pid, canary) at most every 2 s: a reader looping over a decoy must not flood the log. */
+  private readonly readSeen = new Map<string, number>();
   private fuse: FuseInstance | null = null;
 
   private readonly hidden: readonly string[];
@@ -204,9 +206,10 @@ export class WorkspaceFs {
   }
 
   /** The zone decision for hits that land at rel. */
-  private decide(hits: Hit[], rel: string, op: string, detail: EventInput['detail'] = {}): Verdict {
+  private decide(hits: Hit[], rel: string, op: string, detail: EventInput['detail'] = {}, aliased = false): Verdict {
     if (hits.length === 0) return { ok: true, alerts: [] };
-    const inZone = this.o.zone.contains(rel);
+    // A file with several names may have one outside the zone: its bytes land there too.
+    const inZone = this.o.zone.contains(rel) && !aliased;
     const deny = !inZone || this.o.zonePolicy === 'deny';
     const message = deny
       ? `${op} denied: canary ${inZone ? 'in the working zone (zone policy deny)' : 'outside the working zone'}`
@@ -241,7 +244,10 @@ export class WorkspaceFs {
     } catch {
       return this.failClosed(rel, op); // cannot read the neighbourhood back: cannot judge
     }
-    return this.decide(hitsInWrite(m, before, data, after), rel, op, { offset: pos, bytes: data.length });
+    const hits = hitsInWrite(m, before, data, after);
+    if (hits.length === 0) return { ok: true, alerts: [] };
+    const aliased = !this.o.zone.wholeMount && fstatSync(fd).nlink > 1;
+    return this.decide(hits, rel, op, { offset: pos, bytes: data.length, ...(aliased ? { hardLinked: true } : {}) }, aliased);
   }
 
   /** Whole content of a file or tree leaving the zone (rename/link). */
@@ -481,6 +487,11 @@ export class WorkspaceFs {
             return void settle(this.emit([this.decoyEvent(d, rel, 'canary.fired', 'deny', 'write to a decoy denied')], pid), () => cb(EACCES));
           }
           const fh = this.memHandle(rel, d.content, d);
+          const key = `${pid}\0${d.canary.id}`;
+          const now = Date.now();
+          if ((this.readSeen.get(key) ?? 0) + 2000 > now) return cb(0, fh);
+          this.readSeen.set(key, now);
+          if (this.readSeen.size > 10_000) this.readSeen.clear();
           // The trap springs here; the reply waits for the reader's command line (async), never for the log.
           return void settle(this.emit([this.decoyEvent(d, rel, 'canary.read', 'alert', 'decoy opened')], pid), () => cb(0, fh));
         }
@@ -659,6 +670,13 @@ export class WorkspaceFs {
         }
         if (table.isDecoyDir(dst)) return cb(EPERM);
         if (this.isHidden(src) || this.isHidden(dst)) return cb(EACCES);
+        // A hard link across the zone border would let later in-zone writes land outside it: refuse like a
+        // cross-device link, so tools copy instead (and the copy is scanned).
+        if (this.o.zone.contains(src) !== this.o.zone.contains(dst)) {
+          const v = this.judgeMoveOut(src, dst, 'link');
+          if (!v.ok) return void settle(this.emit(v.events, pid), () => cb(v.errno));
+          return cb(EXDEV);
+        }
         const v1 = this.judgeName(dst, 'link');
         if (!v1.ok) return void settle(this.emit(v1.events, pid), () => cb(v1.errno));
         const v2 = this.judgeMoveOut(src, dst, 'link');

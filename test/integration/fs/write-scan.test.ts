@@ -127,6 +127,24 @@ step('rename-within', lambda: os.rename(m+'/work/carry.txt', m+'/work/moved.txt'
     expect(await readFile(join(h.src, 'out/copy.txt'), 'utf8')).toBe('');
   });
 
+  test('hard links across the zone border: refused as EXDEV; an existing one makes in-zone writes count as outside', async () => {
+    await writeFile(join(h.src, 'work/shared.txt'), 'clean\n');
+    await run('ln', [join(h.src, 'work/shared.txt'), join(h.src, 'out/shared.txt')], { cwd: h.base });
+    await writeFile(join(h.src, 'work/solo.txt'), 'clean\n');
+    const out = await pyRun(
+      'work/shared.txt',
+      `m='${h.mnt}'
+step('link-clean', lambda: os.link(m+'/work/solo.txt', m+'/out/solo.txt'))
+step('link-in', lambda: os.link(m+'/out/shared.txt', m+'/work/other.txt'))
+fd=os.open(p, os.O_WRONLY|os.O_APPEND)
+step('write-aliased', lambda: os.write(fd, T))`,
+    );
+    expect(out).toEqual(['link-clean EXDEV', 'link-in EXDEV', 'write-aliased EACCES']);
+    expect(await readFile(join(h.src, 'out/shared.txt'), 'utf8')).toBe('clean\n');
+    const [ev] = await denied('work/shared.txt');
+    expect(ev.detail).toMatchObject({ hardLinked: true });
+  });
+
   test('a token in a file name or symlink target outside the zone is denied', async () => {
     const out = await pyRun(
       'out',
