@@ -102,20 +102,20 @@ describe('grith mount (real binary)', () => {
 
   test('store changes reach a running mount: add -> decoy appears, remove -> it vanishes', async () => {
     await mount();
-    const t0 = Date.now();
     const c = await addCanary(['--format', 'npm', '--decoy', '.npmrc']);
-    const appeared = await waitFor(async () => (await readFile(join(mnt, '.npmrc'), 'utf8').catch(() => '')).includes(c.value), 5000);
+    const t0 = Date.now(); // from the moment the store holds the canary
+    const appeared = await waitFor(async () => (await readFile(join(mnt, '.npmrc'), 'utf8').catch(() => '')).includes(c.value), 8000);
     const tAppear = Date.now() - t0;
     expect(appeared).toBe(true);
-    const t1 = Date.now();
     expect((await grith(home, ['canary', 'remove', c.id])).code).toBe(0);
-    const gone = await waitFor(async () => !(await stat(join(mnt, '.npmrc')).catch(() => null)), 5000);
+    const t1 = Date.now();
+    const gone = await waitFor(async () => !(await stat(join(mnt, '.npmrc')).catch(() => null)), 8000);
     const tGone = Date.now() - t1;
     expect(gone).toBe(true);
-    // Within about a second each (store watch + kernel entry cache of 1 s); generous bound against CI noise.
+    // About a second each: store watch, then (for removal) the kernel's 1 s entry cache. Bounded loosely: CI is noisy.
     expect(tAppear).toBeLessThan(4000);
     expect(tGone).toBeLessThan(4000);
-    console.log(`decoy appeared after ${tAppear} ms (incl. canary add), vanished ${tGone} ms after canary remove`);
+    console.log(`decoy appeared ${tAppear} ms after canary add returned, vanished ${tGone} ms after canary remove returned`);
   });
 
   test('a canary written outside the zone is denied and logged with guard fs, action deny', async () => {

@@ -128,6 +128,6 @@ for name, f in (('rename', lambda: os.rename(m+'/.env', m+'/stolen')), ('link', 
     const t0 = Date.now();
     const gone = await h.sh('for i in $(seq 60); do test -e .npmrc || break; sleep 0.05; done; test -e .npmrc && echo still || echo gone');
     expect(gone.stdout.trim()).toBe('gone');
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(3500); // the kernel's 1 s entry/attr cache, plus slack
   });
 });
