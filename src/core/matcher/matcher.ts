@@ -2,7 +2,7 @@
 // See ./DESIGN.md for why the anchors make it exact across chunk boundaries.
 import type { Hit, MatchStream, MatchTarget, Matcher } from './types.js';
 import { buildPatternSet, type PatternSet } from './pattern-set.js';
-import { FILTER_MUL, FILTER_MUL2, Q, buildPrefilter, chooseStride, gramMask, prefixSlot, type Prefilter } from './prefilter.js';
+import { FILTER_MUL, FILTER_MUL2, Q, buildPrefilter, chooseStride, gramMask, prefixEntry, PREFIX, type Prefilter } from './prefilter.js';
 
 /** A verification in progress: text[t, t + d) equals the first d bytes of every pattern in [lo, hi). */
 interface Walk {
@@ -185,12 +185,17 @@ class Stream implements MatchStream {
       const t = p - j;
       if (t < 0) continue;
       const i = t - base;
-      if (i >= 0 && i + 4 <= c.length) {
-        // Usual case: the first 4 bytes at t are here; they pick the range of patterns starting with them, or none.
-        const at = prefixSlot(pf, c[i] | (c[i + 1] << 8) | (c[i + 2] << 16) | (c[i + 3] << 24));
+      if (i >= 0 && i + PREFIX <= c.length) {
+        // Usual case: the first PREFIX bytes at t are here; one probe finds the patterns starting with them, or none.
+        const at = prefixEntry(pf, c, i);
         if (at < 0) continue;
-        const w: Walk = { t, d: 4, lo: pf.prefixes[at + 1], hi: pf.prefixes[at + 2] };
-        if (this.advance(w, c, i + 4, c.length, hits)) this.pending.push(w);
+        const w: Walk = { t, d: PREFIX, lo: pf.prefixes[at + 4], hi: pf.prefixes[at + 5] };
+        // A pattern of exactly PREFIX bytes is complete already (it sorts first).
+        if (this.set.len[w.lo] === PREFIX) {
+          this.emit(w.lo, t, hits);
+          if (++w.lo === w.hi) continue;
+        }
+        if (this.advance(w, c, i + PREFIX, c.length, hits)) this.pending.push(w);
         continue;
       }
       const w: Walk = { t, d: 0, lo: 0, hi: this.set.count };
@@ -208,25 +213,35 @@ class Stream implements MatchStream {
     const { flat, off, len } = this.set;
     let { d, lo, hi } = w;
     while (i < end) {
-      if (hi - lo === 1) {
-        // One candidate left: plain comparison.
-        const po = off[lo] + d;
-        const n = Math.min(len[lo] - d, end - i);
-        for (let x = 0; x < n; x++) if (flat[po + x] !== buf[i + x]) return false;
-        d += n;
-        i += n;
-        if (d === len[lo]) {
-          this.emit(lo, w.t, hits);
-          return false;
+      if (d > 0) {
+        // Sorted: every pattern in [lo, hi) has the bytes the first and the last share, so that run is compared
+        // directly (1,000 ghp_ tokens share their escaped prefixes); only lo can end where the run ends.
+        const first = off[lo];
+        let shared = len[lo];
+        if (hi - lo > 1) {
+          const last = off[hi - 1];
+          const cap = Math.min(shared, len[hi - 1]);
+          shared = d;
+          while (shared < cap && flat[first + shared] === flat[last + shared]) shared++;
         }
-        break;
+        if (shared > d) {
+          const n = Math.min(shared - d, end - i);
+          for (let x = 0; x < n; x++) if (flat[first + d + x] !== buf[i + x]) return false;
+          d += n;
+          i += n;
+          if (d === len[lo]) {
+            this.emit(lo, w.t, hits);
+            if (++lo === hi) return false;
+          }
+          continue;
+        }
       }
+      // The patterns part ways at byte d: keep those whose byte d is the text's (sorted, so a binary search).
       const b = buf[i++];
       if (d === 0) {
         lo = this.set.firstLo[b];
         hi = this.set.firstHi[b];
       } else {
-        // Patterns in [lo, hi) share d bytes and are longer than d, so their byte d is sorted.
         let a = lo;
         let z = hi;
         while (a < z) {
@@ -249,8 +264,7 @@ class Stream implements MatchStream {
       // The one pattern equal to the matched prefix sorts first in the range.
       if (len[lo] === d) {
         this.emit(lo, w.t, hits);
-        lo++;
-        if (lo === hi) return false;
+        if (++lo === hi) return false;
       }
     }
     w.d = d;

@@ -3,6 +3,9 @@ import type { PatternSet } from './pattern-set.js';
 
 /** Gram length in bytes: one little-endian 32-bit word. */
 export const Q = 4;
+/** Bytes of a pattern's start keyed in the prefix table: every pattern has at least this many. */
+export const PREFIX = 16;
+const PREFIX_SLOT = 6;
 /** Offsets into a pattern are kept as a bit mask in one int32. */
 const MAX_STRIDE = 32;
 
@@ -23,7 +26,10 @@ export interface Prefilter {
   readonly grams: Int32Array;
   readonly gramShift: number;
   readonly gramSlots: number;
-  /** Open-addressed table of (first 4 bytes, lo, hi): patterns [lo, hi) of the sorted set start with those bytes. */
+  /**
+   * Open-addressed table of (first PREFIX bytes as 4 words, lo, hi): patterns [lo, hi) of the sorted set start with
+   * those bytes; hi = 0 marks an empty slot. A verification starts with one probe here instead of a byte-wise search.
+   */
   readonly prefixes: Int32Array;
   readonly prefixShift: number;
   readonly prefixSlots: number;
@@ -82,22 +88,21 @@ export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
     filter[h2 >>> 5] |= 1 << (h2 & 31);
   }
 
-  // Sorted patterns sharing their first 4 bytes are contiguous: one (lo, hi) per distinct prefix.
-  const groups: [number, number, number][] = [];
+  // Sorted patterns sharing their first PREFIX bytes are contiguous: one (lo, hi) per distinct prefix.
+  const word = (i: number): number => flat[i] | (flat[i + 1] << 8) | (flat[i + 2] << 16) | (flat[i + 3] << 24);
+  const groups: number[][] = [];
   for (let k = 0; k < count; k++) {
     const i = off[k];
-    const g = flat[i] | (flat[i + 1] << 8) | (flat[i + 2] << 16) | (flat[i + 3] << 24);
+    const key = [word(i), word(i + 4), word(i + 8), word(i + 12)];
     const lastGroup = groups[groups.length - 1];
-    if (lastGroup && lastGroup[0] === g) lastGroup[2] = k + 1;
-    else groups.push([g, k, k + 1]);
+    if (lastGroup && key.every((v, x) => lastGroup[x] === v)) lastGroup[5] = k + 1;
+    else groups.push([...key, k, k + 1]);
   }
-  const pt = openTable(groups.length, 3);
-  for (const [g, lo, hi] of groups) {
-    let slot = Math.imul(g, TABLE_MUL) >>> pt.shift;
-    while (pt.table[3 * slot + 2] !== 0) slot = (slot + 1) & pt.slots;
-    pt.table[3 * slot] = g;
-    pt.table[3 * slot + 1] = lo;
-    pt.table[3 * slot + 2] = hi;
+  const pt = openTable(groups.length, PREFIX_SLOT);
+  for (const group of groups) {
+    let slot = prefixHash(group[0], group[1], group[2], group[3]) >>> pt.shift;
+    while (pt.table[PREFIX_SLOT * slot + 5] !== 0) slot = (slot + 1) & pt.slots;
+    pt.table.set(group, PREFIX_SLOT * slot);
   }
   return {
     stride, filter, filterShift,
@@ -117,14 +122,25 @@ export function gramMask(pf: Prefilter, g: number): number {
   }
 }
 
-/** Slot (index into pf.prefixes, a multiple of 3) of the patterns starting with these 4 bytes, or -1. */
-export function prefixSlot(pf: Prefilter, g: number): number {
+function prefixHash(a: number, b: number, c: number, d: number): number {
+  return Math.imul(Math.imul(Math.imul(a, TABLE_MUL) ^ b, FILTER_MUL) ^ c, TABLE_MUL) ^ Math.imul(d, FILTER_MUL2);
+}
+
+/**
+ * Index into pf.prefixes of the entry for the PREFIX bytes at buf[i], or -1 when no pattern starts with them
+ * (lo at +4, hi at +5). The caller guarantees i + PREFIX <= buf.length.
+ */
+export function prefixEntry(pf: Prefilter, buf: Uint8Array, i: number): number {
+  const a = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+  const b = buf[i + 4] | (buf[i + 5] << 8) | (buf[i + 6] << 16) | (buf[i + 7] << 24);
+  const c = buf[i + 8] | (buf[i + 9] << 8) | (buf[i + 10] << 16) | (buf[i + 11] << 24);
+  const d = buf[i + 12] | (buf[i + 13] << 8) | (buf[i + 14] << 16) | (buf[i + 15] << 24);
   const { prefixes, prefixSlots } = pf;
-  let slot = Math.imul(g, TABLE_MUL) >>> pf.prefixShift;
+  let slot = prefixHash(a, b, c, d) >>> pf.prefixShift;
   for (;;) {
-    const at = 3 * slot;
-    if (prefixes[at + 2] === 0) return -1;
-    if (prefixes[at] === g) return at;
+    const at = PREFIX_SLOT * slot;
+    if (prefixes[at + 5] === 0) return -1;
+    if (prefixes[at] === a && prefixes[at + 1] === b && prefixes[at + 2] === c && prefixes[at + 3] === d) return at;
     slot = (slot + 1) & prefixSlots;
   }
 }
