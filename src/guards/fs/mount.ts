@@ -93,10 +93,14 @@ export async function preflight(o: Pick<MountOptions, 'source' | 'mountpoint' | 
   return { source, mountpoint: real, zone, cleanedStale };
 }
 
-async function hiddenRels(source: string, paths: readonly string[]): Promise<string[]> {
+async function hiddenRels(source: string, mountpoint: string, paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     const abs = await realpath(resolve(p)).catch(() => resolve(p));
+    if (abs === mountpoint || abs.startsWith(mountpoint + sep)) {
+      // The mount process would read its own store through itself.
+      throw new MountError(`grith's home ${abs} lies inside the mountpoint ${mountpoint}`, 'set GRITH_HOME outside the mount');
+    }
     if (abs === source) throw new MountError(`source ${source} is grith's home`, 'mount a workspace, not GRITH_HOME');
     if (abs.startsWith(source + sep)) out.push(abs.slice(source.length + 1));
   }
@@ -113,7 +117,7 @@ export async function mountWorkspace(o: MountOptions): Promise<MountedWorkspace>
     zonePolicy: o.zonePolicy ?? 'alert',
     ctx: o.ctx,
     decoyContent: o.decoyContent,
-    hidden: await hiddenRels(pre.source, o.hide ?? []),
+    hidden: await hiddenRels(pre.source, pre.mountpoint, o.hide ?? []),
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,
   });
