@@ -1,23 +1,20 @@
-// The GuardContext of a `grith shell` session: canaries + compiled matcher, event recording, and a hook for the banner.
-//
-// Two loaders: `live` (long sessions) uses LiveCanaries (chokidar + stat poll); `lean` (`-c`, on the hot path)
-// reads store.json once and re-reads it on an fs.watch of the home folder, to keep the start-up cost small.
+// The GuardContext of a `grith shell` session. Long sessions use the shared live context (session/guard-context.ts:
+// chokidar watch + stat poll); `-c`, on the hot path, uses a lean one that reads store.json once and re-reads it on
+// an fs.watch of the home folder, which keeps start-up cheap. Both record to the hash-chained event log.
 import { watch, type FSWatcher } from 'node:fs';
-import type { Canary } from '../core/canary.js';
 import { GrithError, isGrithError } from '../core/errors.js';
 import { compileMatcher } from '../core/matcher/index.js';
+import type { Canary } from '../core/canary.js';
 import { secretsOf, toTargets } from '../core/targets.js';
 import { EventLog } from '../events/event-log.js';
 import type { EventInput, GrithEvent } from '../events/types.js';
-import type { CanarySnapshot, GuardContext } from '../guards/guard-context.js';
+import type { CanarySnapshot } from '../guards/guard-context.js';
 import { storePath } from '../store/home.js';
 import { readStoreFile } from '../store/store-file.js';
+// Type only: the live context (chokidar) is imported when a long session needs it, never on the `-c` path.
+import type { SessionGuardContext } from './guard-context.js';
 
-export interface ShellContext extends GuardContext {
-  /** record() returns the append promise here, so a terminate can wait for the event to be on disk. */
-  record(event: EventInput): Promise<GrithEvent | null>;
-  close(): Promise<void>;
-}
+export type ShellContext = SessionGuardContext;
 
 export interface ShellContextOptions {
   session: string;
@@ -28,33 +25,13 @@ export interface ShellContextOptions {
   onRecordError?: (e: unknown, input: EventInput) => void;
 }
 
+const compileCanaries = (canaries: Canary[]) => compileMatcher(toTargets(canaries));
+
 class CompileError extends GrithError {
   readonly code = 'MATCHER_COMPILE_FAILED';
 }
 
-export const compileCanaries = (canaries: Canary[]) => compileMatcher(toTargets(canaries));
-
-interface Loader {
-  snapshot(): CanarySnapshot;
-  onChange(cb: () => void): () => void;
-  close(): Promise<void>;
-}
-
-async function liveLoader(home: string): Promise<Loader> {
-  const { LiveCanaries } = await import('../store/live-canaries.js');
-  const live = await LiveCanaries.open(home, compileCanaries);
-  return {
-    snapshot: () => live.snapshot(),
-    onChange(cb) {
-      const f = () => cb();
-      live.on('change', f);
-      return () => live.off('change', f);
-    },
-    close: () => live.close(),
-  };
-}
-
-async function leanLoader(home: string): Promise<Loader> {
+async function leanContext(home: string, opts: ShellContextOptions): Promise<ShellContext> {
   let snap: CanarySnapshot = { matcher: null, canaries: [], version: 0 };
   const listeners = new Set<() => void>();
   const load = async () => {
@@ -87,13 +64,33 @@ async function leanLoader(home: string): Promise<Loader> {
   } catch {
     // No home folder yet: nothing is planted, so there is nothing to reload until a canary is added.
   }
+
+  let log: EventLog | null = null;
+  const pending = new Set<Promise<unknown>>();
+  const flush = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
   return {
+    session: opts.session,
     snapshot: () => snap,
     onChange(cb) {
       listeners.add(cb);
-      return () => listeners.delete(cb);
+      return () => void listeners.delete(cb);
     },
+    record(input: EventInput): void {
+      log ??= new EventLog(home, { secrets: () => snap.canaries.flatMap((c) => secretsOf(c)) });
+      const withSession = input.session ? input : { ...input, session: opts.session };
+      const p = log.append(withSession).then(
+        (e) => opts.onRecorded?.(e),
+        (err: unknown) => opts.onRecordError?.(err, withSession),
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    flush,
     async close() {
+      // Events in flight are part of the session: let them land before the process exits.
+      await flush();
       watcher?.close();
       if (timer) clearTimeout(timer);
     },
@@ -101,33 +98,7 @@ async function leanLoader(home: string): Promise<Loader> {
 }
 
 export async function openShellContext(home: string, opts: ShellContextOptions): Promise<ShellContext> {
-  const loader = opts.live ? await liveLoader(home) : await leanLoader(home);
-  let log: EventLog | null = null;
-  const pending = new Set<Promise<unknown>>();
-  return {
-    session: opts.session,
-    snapshot: () => loader.snapshot(),
-    onChange: (cb) => loader.onChange(cb),
-    record(input: EventInput): Promise<GrithEvent | null> {
-      log ??= new EventLog(home, { secrets: () => loader.snapshot().canaries.flatMap((c) => secretsOf(c)) });
-      const p = log.append({ ...input, session: input.session ?? opts.session }).then(
-        (e) => {
-          opts.onRecorded?.(e);
-          return e;
-        },
-        (err: unknown) => {
-          opts.onRecordError?.(err, input);
-          return null;
-        },
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-      return p;
-    },
-    async close() {
-      // Events in flight are part of the session: let them land before the process exits.
-      await Promise.allSettled([...pending]);
-      await loader.close();
-    },
-  };
+  if (!opts.live) return leanContext(home, opts);
+  const { createGuardContext } = await import('./guard-context.js');
+  return createGuardContext(home, { session: opts.session, onRecorded: opts.onRecorded, onRecordError: opts.onRecordError });
 }

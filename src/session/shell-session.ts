@@ -4,14 +4,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GrithError, MountError } from '../core/errors.js';
+import { GrithError } from '../core/errors.js';
 import type { GrithEvent } from '../events/types.js';
 import { ExecGuardServer, type ExecFireInfo } from '../guards/shell/exec-guard-server.js';
 import { oneLine } from '../guards/shell/exec-protocol.js';
 import { openShellContext, type ShellContext } from './shell-context.js';
 import { buildSessionEnv, type SessionProxyEnv } from './shell-env.js';
+import { startSessionMount } from './shell-mount.js';
+import { startSessionProxy } from './shell-proxy.js';
 import { killSession } from './shell-proctree.js';
 
 export type ShellMode =
@@ -87,6 +89,7 @@ export class ShellSession {
   private endTerminating: () => void = () => undefined;
   private sockMarker: string | null = null;
   private readonly teardowns: Teardown[] = [];
+  private readonly warmups: Array<() => void> = [];
   private readonly crlf: boolean;
 
   private constructor(
@@ -103,13 +106,23 @@ export class ShellSession {
   }
 
   private banner(e: GrithEvent): void {
-    if (e.kind !== 'canary.fired') return;
+    if (e.kind !== 'canary.fired' && e.kind !== 'canary.read') return;
     const nl = this.crlf ? '\r\n' : '\n';
-    const color = process.stderr.isTTY === true;
+    const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
     const [on, off] = color ? ['\x1b[1;97;41m', '\x1b[0m'] : ['', ''];
-    const what = e.guard === 'shell' ? 'exec refused' : e.guard === 'proxy' ? 'request blocked' : 'write denied';
+    const what =
+      e.kind === 'canary.read'
+        ? 'decoy read'
+        : e.action === 'deny'
+          ? e.guard === 'shell'
+            ? 'exec refused'
+            : e.guard === 'proxy'
+              ? 'request blocked'
+              : 'write denied'
+          : 'alert';
+    const title = e.kind === 'canary.read' ? 'CANARY TOUCHED' : 'CANARY FIRED';
     const line = oneLine(
-      `grith ▲ CANARY FIRED [${e.guard}] ${what}: canary "${e.label ?? '?'}" (fp ${e.fingerprint ?? '?'}, ${e.variant ?? '?'})` +
+      `grith ▲ ${title} [${e.guard}] ${what}: canary "${e.label ?? '?'}" (fp ${e.fingerprint ?? '?'}, ${e.variant ?? '?'})` +
         (e.where ? ` at ${e.where}` : ''),
       300,
     );
@@ -171,7 +184,7 @@ export class ShellSession {
         throw snap.error;
       }
 
-      const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx);
+      const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx, dir);
       const cwd = opts.mount ? await this.startMount(opts.mount) : (opts.cwd ?? process.cwd());
 
       const forCommand = opts.mode.kind === 'command';
@@ -204,6 +217,7 @@ export class ShellSession {
         code = await this.runCommand(shell, [...(m.shellFlags ?? []), '-c', m.command, ...(m.positional ?? [])], env, cwd);
       } else {
         const [file, args] = opts.mode.kind === 'program' ? [opts.mode.file, opts.mode.args] : [shell, []];
+        setImmediate(() => this.warmups.forEach((w) => w()));
         code = await this.runPty(file, args, env, cwd);
       }
       if (this.terminating) await this.terminating;
@@ -327,17 +341,32 @@ export class ShellSession {
     }
   }
 
-  private async startProxy(_ctx: ShellContext): Promise<SessionProxyEnv | undefined> {
-    // TODO(proxy): integrated once src/guards/proxy exports its server (see report).
-    return undefined;
+  private async startProxy(ctx: ShellContext, dir: string): Promise<SessionProxyEnv> {
+    const proxy = await startSessionProxy({
+      home: this.opts.home,
+      ctx,
+      dir,
+      onError: (e) => {
+        const msg = oneLine((e as Error).message ?? String(e), 200);
+        this.say(`proxy unavailable, network connections through it are refused: ${msg}`);
+        void ctx.record({ kind: 'guard.error', guard: 'proxy', action: 'deny', session: this.id, message: `session proxy failed: ${msg}` });
+      },
+    });
+    this.teardowns.push(() => proxy.close());
+    // Long sessions load the proxy now, in the background; `-c` only when something connects.
+    if (this.opts.mode.kind !== 'command') this.warmups.push(() => proxy.warm());
+    return proxy.env;
   }
 
   private async startMount(m: { source: string; target: string }): Promise<string> {
-    // TODO(mount): integrated once the mount guard lands (see report).
-    throw new MountError(
-      `--mount ${m.source}:${resolve(m.target)} is not available in this build yet`,
-      'run grith mount SRC DST separately, then grith shell inside DST',
-    );
+    const mount = await startSessionMount({
+      home: this.opts.home,
+      source: m.source,
+      target: m.target,
+      onEvent: (e) => this.banner(e),
+    });
+    this.teardowns.push(() => mount.stop());
+    return mount.mountpoint;
   }
 }
 

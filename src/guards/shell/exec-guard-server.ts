@@ -12,7 +12,8 @@ export interface ExecFireInfo {
 }
 
 export interface ExecGuardOptions {
-  ctx: GuardContext;
+  /** flush(), when the context has it, resolves once recorded events are on disk (needed before a terminate). */
+  ctx: GuardContext & { flush?(): Promise<void> };
   socketPath: string;
   /** Called for every denied exec, right after the answer went out (the session shows its banner here). */
   onDeny?: (info: ExecFireInfo) => void;
@@ -130,8 +131,10 @@ export class ExecGuardServer {
     }
     const writes = denialEvents(req, d, this.opts.ctx.session).map((e) => this.opts.ctx.record(e) as unknown);
     if (d.terminate) {
-      // record() may return the append promise: wait for it so the event is on disk before the session dies.
+      // The event must be on disk before the session dies: flush() when the context offers it, else whatever
+      // record() returned (a promise, for some contexts).
       await Promise.allSettled(writes);
+      await this.opts.ctx.flush?.().catch(() => undefined);
       this.opts.onTerminate?.(info);
     }
   }

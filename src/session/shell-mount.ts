@@ -1,0 +1,99 @@
+// `grith shell --mount SRC:DST`: the workspace mount runs as a child `grith mount` process (a FUSE server must
+// never share an event loop with anything that could block it), started before the session and stopped after it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { MountError } from '../core/errors.js';
+import { EventLog } from '../events/event-log.js';
+import type { GrithEvent } from '../events/types.js';
+
+export interface SessionMount {
+  mountpoint: string;
+  stop(): Promise<void>;
+}
+
+/** bin/run.js of this installation, found from src/ (tests) or dist/src/ (installed). */
+function grithBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'bin', 'run.js');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new MountError('cannot find grith bin/run.js to start the mount', 'reinstall grith');
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((r) => {
+    const t = setTimeout(() => r(false), ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      r(true);
+    });
+  });
+}
+
+export async function startSessionMount(opts: {
+  home: string;
+  source: string;
+  target: string;
+  /** Every event the mount records while the session runs (for the session's banner). */
+  onEvent?: (e: GrithEvent) => void;
+}): Promise<SessionMount> {
+  const mountpoint = resolve(opts.target);
+  await mkdir(mountpoint, { recursive: true });
+  const child = spawn(process.execPath, [grithBin(), 'mount', resolve(opts.source), mountpoint, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GRITH_HOME: opts.home },
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const ready = await new Promise<boolean>((res) => {
+    let out = '';
+    const t = setTimeout(() => res(false), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (/"mounted"/.test(out) && out.includes('\n')) {
+        clearTimeout(t);
+        res(true);
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(t);
+      res(false);
+    });
+  });
+  if (!ready) {
+    child.kill('SIGTERM');
+    await waitExit(child, 5000);
+    const why = stderr.trim().split('\n')[0]?.replace(/^grith: /, '') || 'the mount did not come up';
+    throw new MountError(`cannot mount ${opts.source} at ${mountpoint}: ${why}`, 'try grith mount SRC DST on its own to see why');
+  }
+
+  // The mount records its own events; follow the log so the session's banner covers them too.
+  const follower = opts.onEvent
+    ? new EventLog(opts.home).follow(
+        (e) => {
+          if (e.guard === 'fs' && (e.where ?? '').startsWith(mountpoint)) opts.onEvent!(e);
+        },
+        { intervalMs: 150 },
+      )
+    : null;
+
+  return {
+    mountpoint,
+    async stop() {
+      // Let the follower see what the mount recorded in the session's last moments (it polls every 150 ms).
+      if (follower) await new Promise((r) => setTimeout(r, 350));
+      await follower?.close();
+      child.kill('SIGTERM');
+      if (!(await waitExit(child, 10_000))) {
+        child.kill('SIGKILL');
+        await waitExit(child, 2000);
+      }
+    },
+  };
+}

