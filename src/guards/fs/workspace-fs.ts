@@ -17,6 +17,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  writeFileSync,
   readdirSync,
   readlinkSync,
   renameSync,
@@ -40,6 +41,7 @@ import { cmdlineOf } from './caller.js';
 import { augmentExclude, DecoyTable, excludeRepoOf, type DecoyContentFn, type DecoyEntry } from './decoys.js';
 import { EACCES, EBADF, EEXIST, ENOENT, ENOTEMPTY, EPERM, EXDEV, errnoOf } from './errno.js';
 import type { FuseInstance, FuseOps } from './fuse-binding.js';
+import { augmentGitConfig, isGitConfig, stripGitConfig } from './git-config.js';
 import { isWithin, parentOf, relOf, type Zone } from './paths.js';
 import { contextBytes, bestPerCanary, hitsInWrite, scanChunks } from './write-scanner.js';
 
@@ -354,6 +356,12 @@ export class WorkspaceFs {
     };
   }
 
+  /** What a git file reads through the mount (info/exclude with decoys, config with the untracked cache). */
+  private gitView(rel: string): Buffer | null {
+    if (isGitConfig(rel)) return augmentGitConfig(readFileSync(this.src(rel)));
+    return this.decoys().size > 0 ? this.excludeContent(rel) : null;
+  }
+
   /** info/exclude of a repository with decoys below it, as git should read it; null when not augmented. */
   private excludeContent(rel: string): Buffer | null {
     const repo = excludeRepoOf(rel);
@@ -412,8 +420,8 @@ export class WorkspaceFs {
         if (d) return cb(0, this.decoyStat(d));
         const st = lstatSync(this.src(rel), { throwIfNoEntry: false });
         if (!st) return table.isDecoyDir(rel) ? cb(0, this.virtualDirStat(rel)) : cb(ENOENT);
-        if (st.isFile() && table.size > 0) {
-          const aug = this.excludeContent(rel);
+        if (st.isFile() && (rel.endsWith('/exclude') || rel.endsWith('/config') || rel === '.git/config')) {
+          const aug = this.gitView(rel);
           if (aug) return cb(0, this.statOf(st, aug.length));
         }
         cb(0, this.statOf(st));
@@ -495,8 +503,8 @@ export class WorkspaceFs {
           // The trap springs here; the reply waits for the reader's command line (async), never for the log.
           return void settle(this.emit([this.decoyEvent(d, rel, 'canary.read', 'alert', 'decoy opened')], pid), () => cb(0, fh));
         }
-        if (!writing && table.size > 0) {
-          const aug = this.excludeContent(rel);
+        if (!writing && (rel.endsWith('/exclude') || rel.endsWith('/config') || rel === '.git/config')) {
+          const aug = this.gitView(rel);
           if (aug) return cb(0, this.memHandle(rel, aug));
         }
         const fd = openSync(this.src(rel), sourceFlags(flags));
@@ -553,7 +561,7 @@ export class WorkspaceFs {
         cb(len);
       },
 
-      flush: (_path, _fh, cb) => cb(0),
+      // No flush handler: nothing to do at close(), and leaving it out spares every close a trip to this thread.
 
       release: (_path, fh, cb) => {
         const h = this.handles.get(fh);
@@ -653,6 +661,14 @@ export class WorkspaceFs {
         if (!v2.ok) return void settle(this.emit(v2.events, pid), () => cb(v2.errno));
         void this.emit([...v1.alerts, ...v2.alerts], pid);
         this.materializeParent(dst);
+        if (isGitConfig(dst)) {
+          // git rewrites its config from what it read here: keep the virtual lines off the disk.
+          const st = lstatSync(this.src(src), { throwIfNoEntry: false });
+          if (st?.isFile() && st.size < 1 << 20) {
+            const clean = stripGitConfig(readFileSync(this.src(src)));
+            if (clean) writeFileSync(this.src(src), clean);
+          }
+        }
         renameSync(this.src(src), this.src(dst));
         this.renameHandles(src, dst);
         cb(0);

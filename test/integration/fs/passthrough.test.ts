@@ -44,6 +44,20 @@ describe('passthrough', () => {
     expect((await stat(join(h.src, 'repo/.git/HEAD'))).isFile()).toBe(true);
   });
 
+  test('repositories read core.untrackedCache=true through the mount; it never reaches the config on disk', async () => {
+    const out = ok(
+      await h.sh(`set -e
+        mkdir cfg && cd cfg && git init -q -b main
+        git config core.untrackedCache
+        git config --local test.key value && git config test.key
+        printf x > a && git add a && git commit -qm one && git status --porcelain | wc -l`),
+    );
+    expect(out.trim().split('\n')).toEqual(['true', 'value', '0']);
+    const real = await readFile(join(h.src, 'cfg/.git/config'), 'utf8');
+    expect(real).toContain('key = value');
+    expect(real).not.toMatch(/untrackedCache|grith/);
+  });
+
   test("an editor's atomic save: write temp, fsync, rename over the original", async () => {
     ok(await h.sh('printf "old\\n" > doc.txt'));
     ok(
