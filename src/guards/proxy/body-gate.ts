@@ -91,12 +91,31 @@ export class BodyGate {
     return this.heldLen;
   }
 
+  /** No Content-Encoding: pushSync/endSync may be used (the hot path, no promise per chunk). */
+  get synchronous(): boolean {
+    return this.chain.identity;
+  }
+
+  pushSync(raw: Buffer): GateStep {
+    if (!this.chain.identity) throw new Error('pushSync on an encoded body');
+    return this.step(raw, raw);
+  }
+
+  endSync(): GateStep {
+    const hits = this.pack ? this.pack.end() : [];
+    return { hits, release: hits.length > 0 ? Buffer.alloc(0) : this.take(this.rawOff) };
+  }
+
   async push(raw: Buffer): Promise<GateStep> {
+    if (raw.length === 0) return { hits: [], release: Buffer.alloc(0) };
+    return this.step(raw, await this.chain.push(raw));
+  }
+
+  private step(raw: Buffer, decoded: Buffer): GateStep {
     if (raw.length === 0) return { hits: [], release: Buffer.alloc(0) };
     this.held.push(raw);
     this.heldLen += raw.length;
     this.rawOff += raw.length;
-    const decoded = await this.chain.push(raw);
     const hits = this.feed(decoded);
     if (!this.chain.identity) this.marks.push({ rEnd: this.rawOff, dEnd: this.decodedOff });
     const release = hits.length > 0 ? Buffer.alloc(0) : this.take(this.rawSafe());

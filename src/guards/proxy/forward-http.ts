@@ -10,6 +10,9 @@ import { scanHead } from './head-scan.js';
 import { BLOCKED_BODY, describe, recordFired, recordGuardError, type Destination } from './proxy-events.js';
 import { forwardHeaders, headerValue, hostHeader, type ProxyRuntime } from './runtime.js';
 
+/** Request bytes allowed to queue toward the upstream before the client is paused. */
+const UPSTREAM_BUFFER = 1 << 20;
+
 const RESPONSE_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade']);
 
 export function refuse(res: ServerResponse, status: number, body: string): void {
@@ -126,39 +129,78 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
     if (!res.writableFinished) stop();
   });
 
-  // One chunk at a time: the gate is asynchronous (zlib) and its releases must stay in order.
-  let chain: Promise<void> = Promise.resolve();
-  const write = async (b: Buffer): Promise<void> => {
-    if (b.length === 0 || finished) return;
-    if (!upreq.write(b)) await new Promise<void>((r) => {
-      upreq.once('drain', r);
-      upreq.once('close', r);
+  if (gate.synchronous) {
+    // No Content-Encoding: scan and forward inside the 'data' event, with ordinary backpressure.
+    const resume = (): void => {
+      if (!finished) req.resume();
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      let step;
+      try {
+        step = gate.pushSync(chunk);
+      } catch (e) {
+        return failClosed(e as Error);
+      }
+      if (step.hits.length > 0) return deny(step.hits);
+      // Pausing the client at every full 16 KiB socket buffer costs a round trip each time: allow more in flight.
+      if (step.release.length > 0 && !upreq.write(step.release) && upreq.writableLength > UPSTREAM_BUFFER) {
+        req.pause();
+        upreq.once('drain', resume);
+      }
     });
-  };
-  req.on('data', (chunk: Buffer) => {
-    req.pause();
-    chain = chain
-      .then(async () => {
-        if (finished) return;
-        const step = await gate.push(chunk);
-        if (step.hits.length > 0) return deny(step.hits);
-        await write(step.release);
-      })
-      .catch((e: Error) => failClosed(e))
-      .finally(() => {
-        if (!finished) req.resume();
+    req.on('end', () => {
+      if (finished) return;
+      let step;
+      try {
+        step = gate.endSync();
+      } catch (e) {
+        return failClosed(e as Error);
+      }
+      if (step.hits.length > 0) return deny(step.hits);
+      if (step.release.length > 0) upreq.write(step.release);
+      upreq.end();
+    });
+  } else {
+    // Encoded: the gate is asynchronous (zlib), one chunk at a time so releases stay in order.
+    let chain: Promise<void> = Promise.resolve();
+    const write = async (b: Buffer): Promise<void> => {
+      if (b.length === 0 || finished || upreq.write(b)) return;
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          upreq.off('drain', done);
+          upreq.off('close', done);
+          r();
+        };
+        upreq.on('drain', done);
+        upreq.on('close', done);
       });
-  });
-  req.on('end', () => {
-    chain = chain
-      .then(async () => {
-        if (finished) return;
-        const step = await gate.end();
-        if (step.hits.length > 0) return deny(step.hits);
-        await write(step.release);
-        if (!finished) upreq.end();
-      })
-      .catch((e: Error) => failClosed(e));
-  });
+    };
+    req.on('data', (chunk: Buffer) => {
+      req.pause();
+      chain = chain
+        .then(async () => {
+          if (finished) return;
+          const step = await gate.push(chunk);
+          if (step.hits.length > 0) return deny(step.hits);
+          await write(step.release);
+        })
+        .catch((e: Error) => failClosed(e))
+        .finally(() => {
+          if (!finished) req.resume();
+        });
+    });
+    req.on('end', () => {
+      chain = chain
+        .then(async () => {
+          if (finished) return;
+          const step = await gate.end();
+          if (step.hits.length > 0) return deny(step.hits);
+          await write(step.release);
+          if (!finished) upreq.end();
+        })
+        .catch((e: Error) => failClosed(e));
+    });
+  }
   req.on('error', () => stop());
 }

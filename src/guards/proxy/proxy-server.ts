@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyError } from '../../core/errors.js';
@@ -52,12 +53,15 @@ export class ProxyServer {
     const token = opts.token === true ? randomBytes(18).toString('base64url') : (opts.token ?? null);
     const agentOpts = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const };
     const inner = http.createServer({ keepAlive: true });
+    // Parsing hundreds of root certificates costs milliseconds: do it once, not per upstream connection.
+    const upstreamContext = createSecureContext({ ca: opts.trust });
     const rt: ProxyRuntime = {
       ctx: opts.ctx,
       ca: opts.ca,
       trust: opts.trust,
       httpAgent: new http.Agent(agentOpts),
-      httpsAgent: new https.Agent({ ...agentOpts, ca: opts.trust }),
+      upstreamContext,
+      httpsAgent: new https.Agent({ ...agentOpts, secureContext: upstreamContext }),
       idleMs: opts.idleMs ?? 10,
       maxHold: opts.maxHold ?? 256 * 1048576,
       inner,

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { GuardContext } from '../guard-context.js';
 import type { CertificateAuthority } from './tls-ca.js';
 import type { Destination } from './proxy-events.js';
@@ -11,6 +12,8 @@ export interface ProxyRuntime {
   ca: CertificateAuthority;
   /** PEM certificates upstream servers are verified against. */
   trust: string[];
+  /** Client TLS context built once from trust (upgrades and raw connections reuse it). */
+  upstreamContext: SecureContext;
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
   /** How long a paused interactive stream waits before its idle release (ms). */

@@ -54,7 +54,7 @@ function connectUpstream(rt: ProxyRuntime, dest: Destination): Duplex {
   return tls.connect({
     host: dest.host,
     port: dest.port,
-    ca: rt.trust,
+    secureContext: rt.upstreamContext,
     ALPNProtocols: ['http/1.1'],
     ...(isIP(dest.host) ? {} : { servername: dest.host }),
   });
