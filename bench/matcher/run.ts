@@ -95,15 +95,27 @@ function mbps(bytes: number, ms: number): number {
   return bytes / MiB / (ms / 1000);
 }
 
-/** Warm the JIT up on the first 8 MiB with one stream, then time a fresh stream over the whole buffer. */
-function timeStream(data: Buffer, open: () => (c: Buffer) => number): { ms: number; found: number } {
-  const warm = open();
-  for (let at = 0; at < Math.min(data.length, 8 * MiB); at += CHUNK) warm(data.subarray(at, at + CHUNK));
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Warm the JIT up (three streams over the first 32 MiB), then time a fresh stream over the whole buffer: wall time and
+ * this process's CPU time (on a shared machine the CPU figure is the steadier one).
+ */
+function timeStream(data: Buffer, open: () => (c: Buffer) => number): { ms: number; cpu: number; found: number } {
+  // V8 needs a few passes to tier the loops up fully; a guard lives long enough that the steady state is what counts.
+  for (let pass = 0; pass < 3; pass++) {
+    const warm = open();
+    for (let at = 0; at < Math.min(data.length, 32 * MiB); at += CHUNK) warm(data.subarray(at, at + CHUNK));
+  }
   const write = open();
+  const c0 = cpuMs();
   const t0 = performance.now();
   let found = 0;
   for (let at = 0; at < data.length; at += CHUNK) found += write(data.subarray(at, at + CHUNK));
-  return { ms: performance.now() - t0, found };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, found };
 }
 
 interface Row {
@@ -111,11 +123,16 @@ interface Row {
   patterns: number;
   maxPatternLength: number;
   buildMs: number;
+  buildCpuMs: number;
+  /** Bytes of the compiled matcher's typed arrays (pattern bytes, offsets, filter, gram and prefix tables). */
+  tablesMiB: number;
   heapMiB: number;
   rssMiB: number;
   grithMBps: number;
+  grithCpuMBps: number;
   grithHits: number;
   dfaMBps: number;
+  dfaCpuMBps: number;
   dfaMatches: number;
   dfaBuildMs: number;
   dfaStates: number;
@@ -125,15 +142,30 @@ interface Row {
   indexOfSliceMiB: number;
 }
 
+/** Sum of the typed arrays a compiled matcher holds (its set and prefilter fields; not part of the Matcher contract). */
+function tableBytes(matcher: object): number {
+  let total = 0;
+  const visit = (o: unknown): void => {
+    if (o === null || typeof o !== 'object') return;
+    for (const v of Object.values(o)) if (ArrayBuffer.isView(v)) total += v.byteLength;
+  };
+  const m = matcher as { set?: unknown; pf?: unknown };
+  visit(m.set);
+  visit(m.pf);
+  return total;
+}
+
 function measure(n: number, data: Buffer): Row {
   const targets = canaries(n);
   plant(data, targets, 64);
 
   gc();
   const heap0 = process.memoryUsage();
+  const c0 = cpuMs();
   const t0 = performance.now();
   const matcher = compileMatcher(targets);
   const buildMs = performance.now() - t0;
+  const buildCpuMs = cpuMs() - c0;
   gc();
   const heap1 = process.memoryUsage();
 
@@ -166,11 +198,15 @@ function measure(n: number, data: Buffer): Row {
     patterns: matcher.patternCount,
     maxPatternLength: matcher.maxPatternLength,
     buildMs,
+    buildCpuMs,
+    tablesMiB: tableBytes(matcher) / MiB,
     heapMiB: (heap1.heapUsed + heap1.arrayBuffers - heap0.heapUsed - heap0.arrayBuffers) / MiB,
     rssMiB: (heap1.rss - heap0.rss) / MiB,
     grithMBps: mbps(data.length, g.ms),
+    grithCpuMBps: mbps(data.length, g.cpu),
     grithHits: g.found,
     dfaMBps: mbps(data.length, d.ms),
+    dfaCpuMBps: mbps(data.length, d.cpu),
     dfaMatches: d.found,
     dfaBuildMs,
     dfaStates: dfa.info.states,
@@ -194,19 +230,25 @@ if (json) {
   const f = (x: number, d = 0): string => x.toFixed(d);
   console.log(`matcher bench: ${sizeMiB} MiB, about half text from fixtures/corpus and half random bytes, ${CHUNK / 1024} KiB chunks, ` +
     `all variants, one core, node ${process.version}`);
-  console.log('MB/s = MiB per second of input. grith and AC DFA stream the whole input chunk by chunk;');
-  console.log('indexOf runs Buffer.indexOf of every pattern over one slice (size given) and is extrapolated to MiB/s.\n');
-  const head = ['canaries', 'patterns', 'maxLen', 'build ms', 'heap MiB', 'rss MiB', 'grith MB/s', 'hits',
-    'AC DFA MB/s', 'matches', 'DFA build ms', 'DFA states × width', 'DFA MiB', 'indexOf MB/s (slice)'];
+  console.log('MB/s = MiB of input per second of wall time (in brackets: per second of this process\'s CPU time).');
+  console.log('grith and AC DFA stream the whole input chunk by chunk, after 3 warm-up passes over 32 MiB on separate streams.');
+  console.log('indexOf: Buffer.indexOf of every pattern over one slice (size given), whole-buffer (not streaming),');
+  console.log('extrapolated to MiB/s: it is far too slow to run over the whole input.\n');
+  const head = ['canaries', 'patterns', 'maxLen', 'build ms (cpu)', 'tables MiB', 'heap+ab MiB', 'rss MiB', 'grith MB/s (cpu)', 'hits',
+    'AC DFA MB/s (cpu)', 'matches', 'DFA build ms', 'DFA states × width', 'DFA MiB', 'indexOf MB/s (slice)'];
   const body = rows.map((r) => [
-    f(r.canaries), f(r.patterns), f(r.maxPatternLength), f(r.buildMs), f(r.heapMiB, 1), f(r.rssMiB, 1), f(r.grithMBps),
-    f(r.grithHits), f(r.dfaMBps), f(r.dfaMatches), f(r.dfaBuildMs), `${r.dfaStates} × ${r.dfaWidth}`, f(r.dfaTableMiB),
+    f(r.canaries), f(r.patterns), f(r.maxPatternLength), `${f(r.buildMs)} (${f(r.buildCpuMs)})`, f(r.tablesMiB, 1), f(r.heapMiB, 1),
+    f(r.rssMiB, 1), `${f(r.grithMBps)} (${f(r.grithCpuMBps)})`, f(r.grithHits), `${f(r.dfaMBps)} (${f(r.dfaCpuMBps)})`,
+    f(r.dfaMatches), f(r.dfaBuildMs), `${r.dfaStates} × ${r.dfaWidth}`, f(r.dfaTableMiB),
     `${f(r.indexOfMBps, 1)} (${f(r.indexOfSliceMiB)} MiB)`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   console.log(line(head));
   for (const b of body) console.log(line(b));
-  console.log('\nwidth 256 = plain 256-wide table; a smaller width = byte classes (a 256-wide table would exceed 512 MiB).');
-  console.log('hits/matches count the measured pass (64 planted occurrences per row plus earlier rows\' plants, overlaps counted).');
+  console.log('\nDFA width 256 = plain 256-wide table; a smaller width = byte classes (256 wide would exceed 512 MiB).');
+  console.log('hits/matches: occurrences found in the measured pass. 64 random variants are planted per row (earlier rows\'');
+  console.log('plants stay but belong to other canaries); a planted pattern can also contain another (core in plain).');
+  console.log('tables: bytes of the compiled matcher\'s typed arrays; heap+ab/rss: heapUsed+arrayBuffers and rss growth');
+  console.log('across compileMatcher (after gc; noisy, can be negative).');
 }

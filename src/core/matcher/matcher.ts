@@ -2,7 +2,9 @@
 // See ./DESIGN.md for why the anchors make it exact across chunk boundaries.
 import type { Hit, MatchStream, MatchTarget, Matcher } from './types.js';
 import { buildPatternSet, type PatternSet } from './pattern-set.js';
-import { FILTER_MUL, FILTER_MUL2, Q, buildPrefilter, chooseStride, gramMask, prefixEntry, PREFIX, type Prefilter } from './prefilter.js';
+import {
+  FILTER_MUL, FILTER_MUL2, PREFIX, Q, buildPrefilter, chooseStride, gramMask, prefixEntry, type Prefilter,
+} from './prefilter.js';
 
 /** A verification in progress: text[t, t + d) equals the first d bytes of every pattern in [lo, hi). */
 interface Walk {

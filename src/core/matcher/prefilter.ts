@@ -59,8 +59,8 @@ export function chooseStride(minLength: number, maxStride = 16): number {
 export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
   const { flat, off, count } = set;
   // Sized for the worst case (every gram distinct) so grams go straight in, merging offset masks of repeats.
-  const gt = openTable(count * stride, 2);
-  const table = gt.table;
+  let gt = openTable(count * stride, 2);
+  let table = gt.table;
   let distinct = 0;
   for (let k = 0; k < count; k++) {
     for (let j = 0; j < stride; j++) {
@@ -74,6 +74,20 @@ export function buildPrefilter(set: PatternSet, stride: number): Prefilter {
       }
       table[2 * slot + 1] |= 1 << j;
     }
+  }
+  // Repeats are common (escaped forms share grams): move to a table sized for the distinct grams.
+  const small = openTable(distinct, 2);
+  if (small.slots < gt.slots) {
+    for (let slot = 0; slot <= gt.slots; slot++) {
+      if (table[2 * slot + 1] === 0) continue;
+      const g = table[2 * slot];
+      let to = Math.imul(g, TABLE_MUL) >>> small.shift;
+      while (small.table[2 * to + 1] !== 0) to = (to + 1) & small.slots;
+      small.table[2 * to] = g;
+      small.table[2 * to + 1] = table[2 * slot + 1];
+    }
+    gt = small;
+    table = small.table;
   }
   // ~32 bits per gram, two bits each: ~6% of bits set, ~0.4% false hits; capped at 1 MiB so it stays in L2.
   const filterBits = Math.min(23, Math.max(13, log2ceil(distinct * 32)));
