@@ -32,7 +32,11 @@ export function percentDecode(s: string): Buffer {
 
 export function headScanBuffer(h: RequestHead): Buffer {
   const lines: (string | Buffer)[] = [`${h.method} ${h.target} HTTP/1.1`, percentDecode(h.target)];
-  for (let i = 0; i + 1 < h.rawHeaders.length; i += 2) lines.push(`${h.rawHeaders[i]}: ${h.rawHeaders[i + 1]}`);
+  for (let i = 0; i + 1 < h.rawHeaders.length; i += 2) {
+    lines.push(`${h.rawHeaders[i]}: ${h.rawHeaders[i + 1]}`);
+    // The Host header may name another host than the connection's: its labels are checked joined as well.
+    if (h.rawHeaders[i].toLowerCase() === 'host') lines.push(h.rawHeaders[i + 1].replace(/\./g, ''));
+  }
   lines.push(h.host.replace(/\./g, ''));
   const parts: Buffer[] = [];
   for (const l of lines) parts.push(typeof l === 'string' ? Buffer.from(l, 'latin1') : l, Buffer.from('\n'));

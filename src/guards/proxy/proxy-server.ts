@@ -52,7 +52,9 @@ export class ProxyServer {
   static async start(opts: ProxyServerOptions): Promise<ProxyServer> {
     const token = opts.token === true ? randomBytes(18).toString('base64url') : (opts.token ?? null);
     const agentOpts = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const };
-    const inner = http.createServer({ keepAlive: true });
+    // No request timeout: a long upload through the proxy is legitimate; idle sockets still time out upstream.
+    const serverOpts = { keepAlive: true, requestTimeout: 0 };
+    const inner = http.createServer(serverOpts);
     // Parsing hundreds of root certificates costs milliseconds: do it once, not per upstream connection.
     const upstreamContext = createSecureContext({ ca: opts.trust });
     const rt: ProxyRuntime = {
@@ -67,7 +69,7 @@ export class ProxyServer {
       inner,
       tunnels: new WeakMap(),
     };
-    const front = http.createServer({ keepAlive: true });
+    const front = http.createServer(serverOpts);
     const expected = token ? Buffer.from(`Basic ${Buffer.from(`grith:${token}`).toString('base64')}`) : null;
     const authorized = (req: IncomingMessage): boolean => {
       if (!expected) return true;

@@ -21,12 +21,22 @@ export interface PumpOptions {
 /** client → gate → upstream. Returns a function that stops the pump. */
 export function pumpThroughGate(client: Duplex, upstream: Duplex, gate: ByteGate, initial: Buffer, opts: PumpOptions): () => void {
   let stopped = false;
+  // One timer, re-armed on every chunk: the idle release runs once the client has been quiet for idleMs.
   let idle: NodeJS.Timeout | null = null;
+  const onIdle = (): void => {
+    idle = null;
+    if (!stopped) write(gate.releaseIdle());
+  };
+  let waiting = false;
   const write = (b: Buffer): void => {
     if (b.length === 0 || stopped) return;
-    if (!upstream.write(b)) {
+    if (!upstream.write(b) && !waiting) {
+      waiting = true;
       client.pause();
-      upstream.once('drain', () => client.resume());
+      upstream.once('drain', () => {
+        waiting = false;
+        if (!stopped) client.resume();
+      });
     }
   };
   const stop = (): void => {
@@ -51,11 +61,8 @@ export function pumpThroughGate(client: Duplex, upstream: Duplex, gate: ByteGate
       return;
     }
     write(step.release);
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => {
-      idle = null;
-      if (!stopped) write(gate.releaseIdle());
-    }, opts.idleMs);
+    if (idle) idle.refresh();
+    else idle = setTimeout(onIdle, opts.idleMs);
   };
   const onEnd = (): void => {
     if (stopped) return;
