@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MARKER = 'grith: caller of the current request';
+const MARKER = 'grith-patch-version: 2';
+const ANY_GRITH = 'grith: caller of the current request';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const patchFile = join(root, 'patches', 'fuse-native+2.2.6.patch');
 
@@ -26,7 +27,11 @@ const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).vers
 if (version !== '2.2.6') fail(`expected fuse-native 2.2.6, found ${version}; update patches/`);
 
 const csrc = join(dir, 'fuse-native.c');
-if (!readFileSync(csrc, 'utf8').includes(MARKER)) {
+const current = readFileSync(csrc, 'utf8');
+if (!current.includes(MARKER) && current.includes(ANY_GRITH)) {
+  fail(`fuse-native carries an older grith patch; reinstall it pristine (rm -rf ${dir} && npm ci), then rerun`);
+}
+if (!current.includes(MARKER)) {
   const r = spawnSync('patch', ['-p1', '-N', '-d', dir, '-i', patchFile], { stdio: 'inherit' });
   if (r.status !== 0) fail('patch did not apply cleanly (is the patch program installed?)');
 }

@@ -80,7 +80,7 @@ export async function loadFuse(): Promise<FuseClass> {
     throw new FuseUnavailableError('FUSE is not available: the fuse-native package is not installed', 'run npm install');
   }
   const src = await readFile(join(dir, 'index.js'), 'utf8').catch(() => '');
-  if (!src.includes('grith: caller of the request')) {
+  if (!src.includes('grith: caller of the request') || !src.includes('grith: a time is seconds')) {
     throw new FuseUnavailableError(
       'FUSE is not available: fuse-native is not patched for grith',
       'run: node scripts/patch-fuse-native.mjs',

@@ -29,7 +29,7 @@ import {
   chmodSync,
   accessSync,
   opendirSync,
-  type Stats,
+  type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprint, maskSecrets } from '../../core/fingerprint.js';
@@ -305,21 +305,22 @@ export class WorkspaceFs {
 
   // ---------------------------------------------------------------- stats
 
-  private statOf(st: Stats, sizeOverride?: number): object {
+  /** Exact nanosecond times (bigint stats): git compares them, also against an index written outside the mount. */
+  private statOf(st: BigIntStats, sizeOverride?: number): object {
     return {
-      mode: st.mode,
-      uid: st.uid,
-      gid: st.gid,
-      size: sizeOverride ?? st.size,
-      dev: st.dev,
-      nlink: st.nlink,
-      ino: st.ino,
-      rdev: st.rdev,
-      blksize: st.blksize,
-      blocks: st.blocks,
-      atime: st.atimeMs,
-      mtime: st.mtimeMs,
-      ctime: st.ctimeMs,
+      mode: Number(st.mode),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: sizeOverride ?? Number(st.size),
+      dev: Number(st.dev),
+      nlink: Number(st.nlink),
+      ino: Number(st.ino),
+      rdev: Number(st.rdev),
+      blksize: Number(st.blksize),
+      blocks: Number(st.blocks),
+      atime: st.atimeNs,
+      mtime: st.mtimeNs,
+      ctime: st.ctimeNs,
     };
   }
 
@@ -418,7 +419,7 @@ export class WorkspaceFs {
         const table = this.decoys();
         const d = table.file(rel);
         if (d) return cb(0, this.decoyStat(d));
-        const st = lstatSync(this.src(rel), { throwIfNoEntry: false });
+        const st = lstatSync(this.src(rel), { bigint: true, throwIfNoEntry: false });
         if (!st) return table.isDecoyDir(rel) ? cb(0, this.virtualDirStat(rel)) : cb(ENOENT);
         if (st.isFile() && (rel.endsWith('/exclude') || rel.endsWith('/config') || rel === '.git/config')) {
           const aug = this.gitView(rel);
@@ -432,10 +433,10 @@ export class WorkspaceFs {
         if (!h) return ops.getattr!(path, cb);
         if (h.kind === 'mem') {
           if (h.decoy) return cb(0, this.decoyStat(h.decoy));
-          const st = lstatSync(this.src(h.rel));
+          const st = lstatSync(this.src(h.rel), { bigint: true });
           return cb(0, this.statOf(st, h.content.length));
         }
-        cb(0, this.statOf(fstatSync(h.fd)));
+        cb(0, this.statOf(fstatSync(h.fd, { bigint: true })));
       },
 
       access: (path, mode, cb) => {

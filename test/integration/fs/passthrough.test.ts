@@ -105,6 +105,16 @@ describe('passthrough', () => {
     expect(Math.round(st.mtimeMs / 1000)).toBe(t2010);
   });
 
+  test('times are exact to the nanosecond, as on SOURCE (git compares them across the mount boundary)', async () => {
+    await writeFile(join(h.src, 'ns.txt'), 'x');
+    const py = `import os\nos.utime('${h.src}/ns.txt', ns=(1234567890123456789, 1600000000987654321))`;
+    ok(await run('python3', ['-c', py], { cwd: h.base }));
+    const direct = ok(await run('stat', ['-c', '%x|%y', join(h.src, 'ns.txt')], { cwd: h.base }));
+    const through = ok(await h.sh('stat -c "%x|%y" ns.txt'));
+    expect(through).toBe(direct);
+    expect(through).toContain('.987654321');
+  });
+
   test('truncate, O_APPEND, O_EXCL, fsync', async () => {
     const py = `import os, errno
 p='${h.mnt}/t.bin'
