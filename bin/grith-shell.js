@@ -1,7 +1,17 @@
 #!/usr/bin/env node
 // grith-shell: `grith shell` under a name an agent can take as its $SHELL (SHELL=grith-shell agent → `$SHELL -c CMD`).
-// `-c` takes the lean path (no oclif); anything else is handed to `grith shell` through oclif.
-const { fastShell, exitAfterDrain } = await import('../dist/src/session/shell-fast.js');
+// `-c` takes the lean path (no oclif, bundled when dist/shell-fast/ is current); anything else goes to oclif.
+import { statSync } from 'node:fs';
+
+const plain = new URL('../dist/src/session/shell-fast.js', import.meta.url);
+const bundled = new URL('../dist/shell-fast/shell-fast.js', import.meta.url);
+let entry = plain;
+try {
+  if (statSync(bundled).mtimeMs >= statSync(plain).mtimeMs) entry = bundled;
+} catch {
+  /* no bundle: the compiled files */
+}
+const { fastShell, exitAfterDrain } = await import(entry.href);
 const code = await fastShell(process.argv.slice(2));
 if (code !== null) exitAfterDrain(code);
 else {

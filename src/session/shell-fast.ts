@@ -1,5 +1,10 @@
 // The lean entry of `grith shell -c CMD`: agents run every command through `$SHELL -c`, so this path must not load
 // oclif (~270 ms). bin/run.js and bin/grith-shell.js call it; anything it does not recognise goes back to oclif.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+
+const osSignals = constants.signals as Record<string, number>;
 import type { ShellSessionOptions } from './shell-session.js';
 
 export interface FastArgs {
@@ -38,10 +43,44 @@ export function parseFastArgs(args: readonly string[]): FastArgs | null {
   return null;
 }
 
+/**
+ * Already inside a grith session (this process carries the exec guard and its socket is live): no second session.
+ * Spawning bash from here is itself an exec the enclosing session checks — argv `bash -c CMD`, so CMD is checked as a
+ * whole string — and bash inherits the session's guard, canary variables and proxy. Saves the store load and the
+ * matcher compile on every command an agent runs through `$SHELL -c`.
+ */
+export function insideSession(env: NodeJS.ProcessEnv): boolean {
+  const lib = env.GRITH_EXEC_LIB;
+  const sock = env.GRITH_EXEC_SOCK;
+  if (!lib || !sock) return false;
+  const preloaded = (env.LD_PRELOAD ?? '').split(/[: ]/).includes(lib);
+  return preloaded && existsSync(sock);
+}
+
+function delegate(parsed: FastArgs, env: NodeJS.ProcessEnv): Promise<number> {
+  const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+  return new Promise((resolve) => {
+    const child = spawn(shell, [...parsed.shellFlags, '-c', parsed.command, ...parsed.positional], { stdio: 'inherit', env });
+    const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+    const fwd = (s: NodeJS.Signals) => child.kill(s);
+    for (const s of sigs) process.on(s, fwd);
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      // The enclosing guard refused the exec (it printed why) or could not be reached: bash's "cannot execute".
+      if (e.code !== 'EACCES') process.stderr.write(`grith: cannot run ${shell}: ${e.code ?? e.message}\n`);
+      resolve(126);
+    });
+    child.once('exit', (code, signal) => {
+      for (const s of sigs) process.off(s, fwd);
+      resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0));
+    });
+  });
+}
+
 /** Runs the session when the arguments fit the fast path; null means "not mine, hand over to oclif". */
 export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const parsed = parseFastArgs(args);
   if (!parsed) return null;
+  if (parsed.mount === undefined && insideSession(env)) return delegate(parsed, env);
   const [{ runShellSession }, { resolveHome }, { isGrithError }] = await Promise.all([
     import('./shell-session.js'),
     import('../store/home.js'),

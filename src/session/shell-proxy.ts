@@ -42,6 +42,9 @@ async function systemBundle(): Promise<string> {
 }
 
 async function loadProxy(opts: SessionProxyOptions, token: string): Promise<ProxyServer> {
+  // The Reflect shim must run before @peculiar/x509 evaluates; a bundler may hoist the package import above the
+  // shim inside one chunk, so load the shim on its own first.
+  await import('../guards/proxy/reflect-shim.js');
   const [{ ProxyServer }, { CertificateAuthority }, { upstreamTrust }] = await Promise.all([
     import('../guards/proxy/proxy-server.js'),
     import('../guards/proxy/tls-ca.js'),

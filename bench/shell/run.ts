@@ -1,0 +1,81 @@
+// bench/shell: `grith shell -c true` against `bash -c true` (median wall time of many runs), and the exec guard's
+// cost per exec (1,000 execs of /bin/true in a loop, guarded session vs plain bash). Prints a Markdown table.
+// Run after `npm run build`: node dist/bench/shell/run.js [runs=30]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FORMATS } from '../../src/core/formats/index.js';
+import { addCanary } from '../../src/session/canary-ops.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const bin = join(repo, 'bin', 'run.js');
+const runs = Number(process.argv[2] ?? 30);
+
+function once(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const c = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    c.on('error', reject);
+    c.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
+      else resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  });
+}
+
+async function median(n: number, cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  await once(cmd, args, env); // warm the page cache
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push(await once(cmd, args, env));
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)]!;
+}
+
+async function homeWith(n: number): Promise<string> {
+  const home = join(mkdtempSync(join(tmpdir(), 'grith-bench-sh-')), 'home');
+  for (let i = 0; i < n; i++) {
+    const format = FORMATS[i % FORMATS.length]!.id;
+    await addCanary(home, { format, label: `bench-${i}`, env: i === 0 ? ['BENCH_TOKEN'] : [] });
+  }
+  return home;
+}
+
+const f = (x: number) => x.toFixed(1);
+const rows: string[][] = [];
+const env = (home: string) => ({ ...process.env, GRITH_HOME: home });
+
+const bash = await median(runs, '/bin/bash', ['-c', 'true'], process.env);
+const node = await median(runs, process.execPath, ['-e', '0'], process.env);
+rows.push(['`bash -c true`', f(bash), '—']);
+rows.push(['`node -e 0` (reference)', f(node), f(node - bash)]);
+
+const homes: Array<[string, string]> = [];
+for (const n of [0, 10, 1000]) homes.push([`${n} canaries`, await homeWith(n)]);
+for (const [name, home] of homes) {
+  const noProxy = await median(runs, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
+  rows.push([`\`grith shell --no-proxy -c true\`, ${name}`, f(noProxy), f(noProxy - bash)]);
+  const withProxy = await median(runs, process.execPath, [bin, 'shell', '-c', 'true'], env(home));
+  rows.push([`\`grith shell -c true\` (proxy set up), ${name}`, f(withProxy), f(withProxy - bash)]);
+}
+
+const loop = 'for i in $(seq 1000); do /bin/true; done';
+const execRuns = Math.max(3, Math.floor(runs / 6));
+const plainLoop = await median(execRuns, '/bin/bash', ['-c', loop], process.env);
+const execRows: string[][] = [];
+for (const [name, home] of [homes[1]!, homes[2]!]) {
+  const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], env(home));
+  const guardedEmpty = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
+  const perExec = (guardedLoop - guardedEmpty - (plainLoop - bash)) / 1000;
+  execRows.push([name, f(plainLoop), f(guardedLoop - guardedEmpty + bash), (perExec * 1000).toFixed(0)]);
+}
+
+const [l1] = loadavg();
+process.stdout.write(`grith shell bench — median of ${runs} runs (exec loop: ${execRuns}); load average ${l1!.toFixed(2)} on this machine\n\n`);
+process.stdout.write('| command | median ms | overhead vs bash -c true, ms |\n| --- | ---: | ---: |\n');
+for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
+process.stdout.write('\n| 1,000 execs of /bin/true | plain bash, ms | guarded session (start-up removed), ms | guard cost per exec, µs |\n| --- | ---: | ---: | ---: |\n');
+for (const r of execRows) process.stdout.write(`| ${r.join(' | ')} |\n`);
+process.stdout.write('\ntargets: -c overhead ≤ 75 ms; ≤ 1 ms (1,000 µs) per exec\n');
+for (const [, home] of homes) rmSync(dirname(home), { recursive: true, force: true });
