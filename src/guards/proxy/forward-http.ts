@@ -134,6 +134,11 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
     const resume = (): void => {
       if (!finished) req.resume();
     };
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      upreq.uncork();
+    };
     req.on('data', (chunk: Buffer) => {
       if (finished) return;
       let step;
@@ -143,8 +148,15 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
         return failClosed(e as Error);
       }
       if (step.hits.length > 0) return deny(step.hits);
+      if (step.release.length === 0) return;
+      // Body events arrive one TLS record (≤ 16 KiB) at a time, several per socket read: batch them into one write.
+      if (!corked) {
+        corked = true;
+        upreq.cork();
+        process.nextTick(uncork);
+      }
       // Pausing the client at every full 16 KiB socket buffer costs a round trip each time: allow more in flight.
-      if (step.release.length > 0 && !upreq.write(step.release) && upreq.writableLength > UPSTREAM_BUFFER) {
+      if (!upreq.write(step.release) && upreq.writableLength > UPSTREAM_BUFFER) {
         req.pause();
         upreq.once('drain', resume);
       }
