@@ -79,6 +79,8 @@ type Verdict = { ok: true; alerts: EventInput[] } | { ok: false; errno: number; 
 
 const ACCMODE = 3; // O_ACCMODE (not in fs.constants typings)
 const MEM_FH_BASE = 0x40000000;
+/** Events of one kind for one place and process per second before the rest are only counted. */
+const BURST = 5;
 /** Largest content a rename/link out of the zone will scan before refusing (fail closed). */
 const MOVE_SCAN_LIMIT = 256 * 1024 * 1024;
 
@@ -88,6 +90,7 @@ export class WorkspaceFs {
   private table = DecoyTable.empty();
   private tableVersion = -1;
   private readonly errorSeen = new Map<string, number>();
+  private readonly buckets = new Map<string, { start: number; count: number; suppressed: number }>();
   /** canary.read per (pid, canary) at most every 2 s: a reader looping over a decoy must not flood the log. */
   private readonly readSeen = new Map<string, number>();
   private fuse: FuseInstance | null = null;
@@ -136,12 +139,43 @@ export class WorkspaceFs {
   }
 
   /** Record events with the caller's command line; resolves once they are handed to the log. */
+  /**
+   * At most BURST events per (kind, canary, place, process) and second: a program retrying a denied write in a loop
+   * must not flood the log (or grow the queue of events waiting to be written). The next event that gets through
+   * carries how many were held back.
+   */
+  private admit(e: EventInput, pid: number): { ok: boolean; suppressed: number } {
+    const key = `${e.kind}\0${e.action}\0${e.canaryId ?? ''}\0${e.where ?? ''}\0${pid}`;
+    const now = Date.now();
+    let b = this.buckets.get(key);
+    if (!b || now - b.start >= 1000) {
+      const suppressed = b?.suppressed ?? 0;
+      b = { start: now, count: 0, suppressed: 0 };
+      this.buckets.set(key, b);
+      if (this.buckets.size > 10_000) this.buckets.clear();
+      b.count = 1;
+      return { ok: true, suppressed };
+    }
+    if (b.count < BURST) {
+      b.count++;
+      return { ok: true, suppressed: 0 };
+    }
+    b.suppressed++;
+    return { ok: false, suppressed: 0 };
+  }
+
   private async emit(events: EventInput[], pid: number): Promise<void> {
     if (events.length === 0) return;
+    const admitted: EventInput[] = [];
+    for (const e of events) {
+      const a = this.admit(e, pid);
+      if (a.ok) admitted.push(a.suppressed > 0 ? { ...e, detail: { ...e.detail, suppressedBefore: a.suppressed } } : e);
+    }
+    if (admitted.length === 0) return;
     try {
       const cmd = await cmdlineOf(pid);
       const secrets = this.secrets();
-      for (const e of events) {
+      for (const e of admitted) {
         this.o.ctx.record({
           ...e,
           ...(pid ? { pid } : {}),

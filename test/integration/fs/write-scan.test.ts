@@ -158,6 +158,26 @@ step('inside', lambda: open(m+'/work/'+T.decode(), 'w'))`,
     expect(JSON.stringify(h.ctx.events)).not.toContain(T);
   });
 
+  test('a loop retrying a denied write is refused every time, but its events are capped per second', async () => {
+    const before = h.ctx.events.filter((e) => e.where === join(h.mnt, 'out/loop.txt')).length;
+    const t0 = Date.now();
+    const out = await pyRun(
+      'out/loop.txt',
+      `fd=os.open(p, os.O_WRONLY|os.O_CREAT)
+n=0
+for i in range(200):
+    try: os.write(fd, T)
+    except OSError as e: n += e.errno == errno.EACCES
+print(n)`,
+    );
+    expect(out).toEqual(['200']);
+    const seconds = Math.ceil((Date.now() - t0) / 1000) + 1;
+    await new Promise((r) => setTimeout(r, 300));
+    const evs = h.ctx.events.filter((e) => e.where === join(h.mnt, 'out/loop.txt'));
+    expect(evs.length - before).toBeGreaterThanOrEqual(1);
+    expect(evs.length - before).toBeLessThanOrEqual(5 * seconds); // 5 per second at most, not 200
+  });
+
   test('fail closed: with the store in error, every write is refused with a guard.error; reads go on', async () => {
     h.ctx.fail(new StoreCorruptError('/tmp/store.json', 'bad JSON'));
     try {
