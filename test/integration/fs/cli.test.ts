@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+
+// Each case starts the real CLI several times (about a second each, more on a busy machine).
+vi.setConfig({ testTimeout: 120_000 });
 import { forceUnmount, isMounted, mountState } from '../../../src/guards/fs/mount-table.js';
 import { ensureBuilt, grith, startMountProc, type MountProc } from '../../support/fs/cli.js';
 import { run } from '../../support/fs/harness.js';
