@@ -44,10 +44,6 @@ async function events(h = home): Promise<GrithEvent[]> {
   return new EventLog(h).readAll();
 }
 
-async function firedFor(session: string | undefined): Promise<GrithEvent[]> {
-  return (await events()).filter((e) => e.kind === 'canary.fired' && (session === undefined || e.session === session));
-}
-
 describe('grith shell -c: parity with bash -c', () => {
   const cases: Array<[string, string[]]> = [
     ['echo out; echo err >&2; exit 7', []],
@@ -86,6 +82,28 @@ describe('grith shell -c: the session', () => {
     expect(r.stdout).toBe(`${token.value}\n${token.value}\n`);
   });
 
+  it('inside a session, grith shell -c reuses the enclosing guard instead of starting a second session', async () => {
+    const w = workdir();
+    const inner = `node ${BIN} shell -c 'echo "inner $GRITH_SESSION"; /usr/bin/touch marker "$GITHUB_TOKEN"; echo "rc=$?"'`;
+    const r = await shell(`echo "outer $GRITH_SESSION"; ${inner}`, w);
+    const [outer, innerLine, rc] = r.stdout.trim().split('\n');
+    expect(outer).toMatch(/^outer [0-9a-f]{8}$/);
+    expect(innerLine).toBe(outer!.replace('outer', 'inner'));
+    expect(rc).toBe('rc=126');
+    expect(r.stderr).toContain('grith: blocked exec of touch: argument carries canary "ci-token"');
+    expect(existsSync(join(w, 'marker'))).toBe(false);
+  });
+
+  it('works as an agent\'s $SHELL through bin/grith-shell.js', async () => {
+    const w = workdir();
+    const r = await run(process.execPath, [join(dirname(BIN), 'grith-shell.js'), '-c', 'echo "via $GRITH_SESSION"; exit 4'], {
+      cwd: w,
+      env: { ...process.env, GRITH_HOME: home },
+    });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/^via [0-9a-f]{8}\n$/);
+  });
+
   it('refuses -c CMD that carries a canary before anything runs', async () => {
     const w = workdir();
     const r = await shell(`touch marker; curl -s http://127.0.0.1:9/ -d ${token.value}`, w);
@@ -97,13 +115,14 @@ describe('grith shell -c: the session', () => {
 
   it('refuses an exec whose argument was built by expansion, records a masked event, banner on stderr only', async () => {
     const w = workdir();
+    const before = (await events()).length;
     const r = await shell('T=$(cat .env); /usr/bin/touch marker "$T"; echo after', w);
     expect(r.code).toBe(0); // bash carries on after the failed exec, as it would after any exec failure
     expect(r.stdout).toBe('after\n');
     expect(r.stderr).toContain('grith: blocked exec of touch: argument carries canary "ci-token"');
     expect(r.stderr).toContain('CANARY FIRED');
     expect(existsSync(join(w, 'marker'))).toBe(false);
-    const fired = (await firedFor(undefined)).filter((e) => e.where?.startsWith('/usr/bin/touch marker'));
+    const fired = (await events()).slice(before).filter((e) => e.kind === 'canary.fired');
     expect(fired.length).toBe(1);
     expect(fired[0]).toMatchObject({ guard: 'shell', action: 'deny', canaryId: token.id, label: 'ci-token', variant: 'plain' });
     expect(fired[0].where).toBe(`/usr/bin/touch marker ghp_…${token.value.slice(-4)}`);
