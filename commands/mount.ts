@@ -23,7 +23,7 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
     mountpoint: Args.string({ description: 'empty folder to mount it on' }),
   };
   static override flags = {
-    zone: Flags.string({ description: 'working zone, relative to the mount (repeatable)', multiple: true, default: [] }),
+    zone: Flags.string({ description: 'working zone, relative to the mount (repeatable; default: the whole mount)', multiple: true, multipleNonGreedy: true }),
     'zone-policy': Flags.string({ description: 'what a canary write inside the zone gets', options: ['alert', 'deny'], default: 'alert' }),
     list: Flags.boolean({ description: 'list active grith mounts and exit', default: false }),
   };
@@ -48,7 +48,7 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
       home,
       source: args.source,
       mountpoint: args.mountpoint,
-      zones: flags.zone,
+      zones: flags.zone ?? [],
       zonePolicy: flags['zone-policy'] as 'alert' | 'deny',
     });
     const r = session.ready;
