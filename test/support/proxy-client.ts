@@ -37,7 +37,7 @@ export async function rawHttps(
   caPem: string,
   authority: string,
   writes: (Buffer | string)[],
-  opts: { delayMs?: number; servername?: string; waitHead?: boolean } = {},
+  opts: { delayMs?: number; servername?: string; waitHead?: boolean; before?: (i: number) => Promise<void> } = {},
 ): Promise<RawResult> {
   const t = await connectTunnel(proxyPort, authority);
   if (t.status !== 200) return { status: t.status, response: t.response, reset: false };
@@ -47,11 +47,17 @@ export async function rawHttps(
     s.once('secureConnect', () => r());
     s.once('error', j);
   });
-  return exchange(s, writes, opts.delayMs ?? 0, opts.waitHead);
+  return exchange(s, writes, opts.delayMs ?? 0, opts.waitHead, opts.before);
 }
 
 /** Same over a plain socket already connected (plain HTTP inside a tunnel, or a raw tunnel). */
-export async function exchange(s: net.Socket | tls.TLSSocket, writes: (Buffer | string)[], delayMs: number, waitHead = false): Promise<RawResult> {
+export async function exchange(
+  s: net.Socket | tls.TLSSocket,
+  writes: (Buffer | string)[],
+  delayMs: number,
+  waitHead = false,
+  before?: (i: number) => Promise<void>,
+): Promise<RawResult> {
   let response = '';
   let reset = false;
   let closed = false;
@@ -67,6 +73,7 @@ export async function exchange(s: net.Socket | tls.TLSSocket, writes: (Buffer | 
     if (closed) break;
     // Like a real WebSocket client: frames only after the server's answer to the upgrade.
     if (waitHead && i === 1) for (let t = 0; t < 500 && !closed && !response.includes('\n'); t++) await sleep(10);
+    if (before) await before(i);
     s.write(w);
     if (delayMs > 0) await sleep(delayMs);
     else await new Promise((r) => setImmediate(r));
@@ -141,4 +148,10 @@ export function unmaskFrames(buf: Buffer): Buffer {
     i = p + len;
   }
   return Buffer.concat(out);
+}
+
+/** Poll until cond() holds (or the time is up): for waiting on what an upstream has received. */
+export async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(10);
 }

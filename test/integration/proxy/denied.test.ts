@@ -6,7 +6,7 @@ import { brotliCompressSync, constants, deflateSync, gzipSync, brotliDecompressS
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreCorruptError } from '../../../src/core/errors.js';
 import { proxyCanary, TestGuardContext } from '../../support/proxy-canaries.js';
-import { chunked, connectTunnel, exchange, pieces, rawHttps, request, unmaskFrames, wsFrame } from '../../support/proxy-client.js';
+import { chunked, connectTunnel, exchange, pieces, rawHttps, request, unmaskFrames, until, wsFrame } from '../../support/proxy-client.js';
 import {
   httpsUpstream,
   httpUpstream,
@@ -180,7 +180,7 @@ describe('grith proxy refuses canaries', () => {
         wsFrame(Buffer.from('{"hello":"world"}')),
         wsFrame(Buffer.concat([Buffer.from('{"k":"'), value.subarray(0, 20)]), 1, false),
         wsFrame(Buffer.concat([value.subarray(20), Buffer.from('"}')]), 0, true),
-      ], { delayMs: 40, waitHead: true });
+      ], { delayMs: 40, waitHead: true, before: (i) => (i === 2 ? until(() => payloads.includes('{"hello":"world"}')) : Promise.resolve()) });
       expect(r.response).toContain('101 Switching Protocols');
       expect(r.reset).toBe(true);
       expect(payloads.toString()).toContain('{"hello":"world"}'); // the clean frame went through (idle release)
@@ -199,7 +199,13 @@ describe('grith proxy refuses canaries', () => {
       const t = await connectTunnel(px.proxy.port, `127.0.0.1:${tcp.port}`);
       expect(t.status).toBe(200);
       t.socket.resume();
-      const r = await exchange(t.socket, [Buffer.from('\x00\x01HELO binary protocol\n'), Buffer.concat([Buffer.from('AUTH '), value.subarray(0, 12)]), value.subarray(12)], 40, true);
+      const r = await exchange(
+        t.socket,
+        [Buffer.from('\x00\x01HELO binary protocol\n'), Buffer.concat([Buffer.from('AUTH '), value.subarray(0, 12)]), value.subarray(12)],
+        40,
+        true,
+        (i) => (i === 1 ? until(() => tcp.received().includes('HELO binary protocol\n')) : Promise.resolve()),
+      );
       expect(r.reset).toBe(true);
       expect(tcp.received().toString()).toContain('HELO binary protocol'); // released while the client waited
       expect(leakedForms(tcp.received(), canary)).toEqual([]);
