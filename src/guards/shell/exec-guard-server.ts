@@ -143,11 +143,20 @@ export class ExecGuardServer {
     this.sockets.add(sock);
     sock.on('close', () => this.sockets.delete(sock));
     sock.on('error', () => sock.destroy());
-    let buf: Buffer = Buffer.alloc(0);
+    // Chunks are joined only once the announced length has arrived (an argv can be megabytes).
+    const chunks: Buffer[] = [];
+    let have = 0;
+    let need = 4;
     let done = false;
     sock.on('data', (chunk: Buffer) => {
       if (done) return;
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      chunks.push(chunk);
+      have += chunk.length;
+      if (have < need) return;
+      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
+      chunks.length = 0;
+      chunks.push(buf);
+      need = 4 + buf.readUInt32LE(0);
       const r = parseFrame(buf);
       if (r.state === 'incomplete') return;
       done = true;

@@ -150,6 +150,13 @@ describe('exec guard (LD_PRELOAD + session socket)', () => {
     expect(ctx.events[0].where).not.toContain(TOKEN.slice(4, 20));
   });
 
+  it('checks a large argv whole (a token after 50,000 arguments)', async () => {
+    const r = await sh('set -- $(seq 1 50000); /usr/bin/touch marker "$@" "$(cat token)"');
+    expectBlocked(r, 'touch');
+    const r2 = await sh('set -- $(seq 1 50000); /bin/true marker "$@"; echo "rc=$?"');
+    expect(r2.stdout).toBe('rc=0\n');
+  });
+
   it('fails closed when the session socket is gone', async () => {
     const r = await run('/bin/bash', ['-c', 'touch marker'], { cwd: work, env: { ...env, GRITH_EXEC_SOCK: join(dir, 'nope.sock') } });
     expect(r.code).not.toBe(0);

@@ -1,7 +1,7 @@
 // `grith shell` interactive and `grith shell -- PROGRAM`, driven through a real PTY like a user at a terminal.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, addCanary, buildExecGuard } from '../../support/shell-run.js';
@@ -140,5 +140,16 @@ describe('grith shell in a PTY', () => {
     const { exitCode } = await t.exited;
     expect(t.out()).toMatch(/prog-tty [0-9a-f]{8}/);
     expect(exitCode).toBe(3);
+  });
+
+  it('on SIGTERM hangs up the session and removes its socket', async () => {
+    const t = open(['--', '/bin/sh', '-c', 'echo "sock=$GRITH_EXEC_SOCK;"; sleep 30']);
+    await t.waitFor(/sock=[^;]+;/);
+    const sock = /sock=([^;]+);/.exec(t.out())![1]!;
+    expect(existsSync(sock)).toBe(true);
+    t.p.kill('SIGTERM');
+    const { exitCode } = await t.exited;
+    expect(exitCode).toBe(129); // the program died of the hangup grith sent it
+    expect(existsSync(dirname(sock))).toBe(false);
   });
 });
