@@ -1,7 +1,7 @@
 // bench/shell: `grith shell -c true` against `bash -c true` (median wall time of many runs), and the exec guard's
 // cost per exec (1,000 execs of /bin/true in a loop, guarded session vs plain bash). Prints a Markdown table.
-// Run after `npm run build`: node dist/bench/shell/run.js [runs=30]
-import { spawn } from 'node:child_process';
+// Run after `npm run build`: node dist/bench/shell/run.js [runs=30] (it refreshes the -c bundle first)
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,8 @@ import { addCanary } from '../../src/session/canary-ops.js';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'bin', 'run.js');
 const runs = Number(process.argv[2] ?? 30);
+// What an installed grith runs: the bundled hot path, current with the compiled files.
+execFileSync(process.execPath, [join(repo, 'scripts', 'bundle-shell.mjs')], { stdio: 'inherit' });
 
 function once(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,12 +44,17 @@ async function homeWith(n: number): Promise<string> {
   return home;
 }
 
+// A NODE_EXTRA_CA_CERTS that names a whole system bundle costs every Node start 65–100 ms (this machine's default
+// environment sets one): measure without it, as a grith session itself sets it to grith's CA alone.
+const baseEnv: NodeJS.ProcessEnv = { ...process.env };
+delete baseEnv.NODE_EXTRA_CA_CERTS;
+
 const f = (x: number) => x.toFixed(1);
 const rows: string[][] = [];
-const env = (home: string) => ({ ...process.env, GRITH_HOME: home });
+const env = (home: string) => ({ ...baseEnv, GRITH_HOME: home });
 
-const bash = await median(runs, '/bin/bash', ['-c', 'true'], process.env);
-const node = await median(runs, process.execPath, ['-e', '0'], process.env);
+const bash = await median(runs, '/bin/bash', ['-c', 'true'], baseEnv);
+const node = await median(runs, process.execPath, ['-e', '0'], baseEnv);
 rows.push(['`bash -c true`', f(bash), '—']);
 rows.push(['`node -e 0` (reference)', f(node), f(node - bash)]);
 
@@ -62,7 +69,7 @@ for (const [name, home] of homes) {
 
 const loop = 'for i in $(seq 1000); do /bin/true; done';
 const execRuns = Math.max(3, Math.floor(runs / 6));
-const plainLoop = await median(execRuns, '/bin/bash', ['-c', loop], process.env);
+const plainLoop = await median(execRuns, '/bin/bash', ['-c', loop], baseEnv);
 const execRows: string[][] = [];
 for (const [name, home] of [homes[1]!, homes[2]!]) {
   const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], env(home));

@@ -3,7 +3,7 @@
 // open one. A small front listener relays each connection to the real proxy once it runs.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ProxyError } from '../core/errors.js';
@@ -33,12 +33,19 @@ export interface SessionProxyOptions {
   onError: (e: unknown) => void;
 }
 
-async function systemBundle(): Promise<string> {
+/** The system roots followed by grith's CA, written with a kernel copy (the system bundle is ~200 KB). */
+async function writeJoinedBundle(file: string, caPem: string): Promise<void> {
   for (const f of SYSTEM_BUNDLES) {
-    const pem = await readFile(f, 'utf8').catch(() => null);
-    if (pem !== null && pem.includes('BEGIN CERTIFICATE')) return pem.endsWith('\n') ? pem : pem + '\n';
+    try {
+      await copyFile(f, file);
+      await chmod(file, 0o600);
+      await appendFile(file, '\n' + caPem);
+      return;
+    } catch {
+      /* try the next location */
+    }
   }
-  return '';
+  await writeFile(file, caPem, { mode: 0o600 });
 }
 
 async function loadProxy(opts: SessionProxyOptions, token: string): Promise<ProxyServer> {
@@ -70,7 +77,7 @@ export async function startSessionProxy(opts: SessionProxyOptions): Promise<Sess
   const caPem = await readFile(certFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new ProxyError(`cannot read the proxy CA ${certFile}: ${e.code ?? e.message}`, 'remove the ca folder to create a new CA');
   });
-  await writeFile(bundle, (await systemBundle()) + caPem, { mode: 0o600 });
+  await writeJoinedBundle(bundle, caPem);
 
   const relays = new Set<Socket>();
   let failed = false;

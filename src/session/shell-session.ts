@@ -2,7 +2,7 @@
 // a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,16 @@ function sessionDir(id: string): string {
   return mkdtempSync(join(base, `grith-sh-${id}-`));
 }
 
+/** The session folder holds a few plain files (socket, CA bundle): unlink them directly, cheaper than rm -r. */
+function removeSessionDir(dir: string): void {
+  try {
+    for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 interface Teardown {
   (): Promise<void>;
 }
@@ -138,7 +148,7 @@ export class ShellSession {
     const base = opts.env ?? process.env;
     const lib = execGuardLibrary();
     const dir = sessionDir(this.id);
-    this.teardowns.push(async () => rmSync(dir, { recursive: true, force: true }));
+    this.teardowns.push(async () => removeSessionDir(dir));
     // A crash of grith itself must not leave the socket folder behind (the children then fail closed).
     const onExit = () => {
       rmSync(dir, { recursive: true, force: true });
