@@ -15,7 +15,8 @@ export interface SessionEnvInput {
   execLib: string;
   execSock: string;
   session: string;
-  canaries: readonly Canary[];
+  /** Canary variables to set (envPlacements of the store's canaries). */
+  placed: ReadonlyMap<string, string>;
   /** The real shell of the session (never grith itself, which would recurse). */
   shell: string;
   proxy?: SessionProxyEnv;
@@ -47,7 +48,7 @@ export function buildSessionEnv(input: SessionEnvInput): Record<string, string> 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.base)) if (v !== undefined) env[k] = v;
 
-  const placed = envPlacements(input.canaries);
+  const placed = input.placed;
   for (const [name, value] of placed) env[name] = value;
 
   if (input.proxy) {

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 
 const osSignals = constants.signals as Record<string, number>;
+import { resolveHome } from '../store/home.js';
+import { runViaHost, startHost } from './shell-host-client.js';
 import type { ShellSessionOptions } from './shell-session.js';
 
 export interface FastArgs {
@@ -81,11 +83,13 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   const parsed = parseFastArgs(args);
   if (!parsed) return null;
   if (parsed.mount === undefined && insideSession(env)) return delegate(parsed, env);
-  const [{ runShellSession }, { resolveHome }, { isGrithError }] = await Promise.all([
-    import('./shell-session.js'),
-    import('../store/home.js'),
-    import('../core/errors.js'),
-  ]);
+  if (parsed.mount === undefined) {
+    // A running shell host has the matcher compiled and the proxy up: a session costs one round trip.
+    const viaHost = await runViaHost(resolveHome(env), parsed, env);
+    if (viaHost !== null) return viaHost;
+    startHost(resolveHome(env), env);
+  }
+  const [{ runShellSession }, { isGrithError }] = await Promise.all([import('./shell-session.js'), import('../core/errors.js')]);
   const opts: ShellSessionOptions = {
     home: resolveHome(env),
     mode: { kind: 'command', command: parsed.command, shellFlags: parsed.shellFlags, positional: parsed.positional },

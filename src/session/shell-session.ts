@@ -10,11 +10,15 @@ import { GrithError } from '../core/errors.js';
 import type { GrithEvent } from '../events/types.js';
 import { ExecGuardServer, type ExecFireInfo } from '../guards/shell/exec-guard-server.js';
 import { oneLine } from '../guards/shell/exec-protocol.js';
+import { bannerLine, writeBanner } from './shell-banner.js';
 import { openShellContext, type ShellContext } from './shell-context.js';
-import { buildSessionEnv, type SessionProxyEnv } from './shell-env.js';
+import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './shell-env.js';
 import { startSessionMount } from './shell-mount.js';
 import { startSessionProxy } from './shell-proxy.js';
+import { execGuardLibrary, realShell } from './shell-paths.js';
 import { killSession } from './shell-proctree.js';
+
+export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './shell-paths.js';
 
 export type ShellMode =
   /** `-c CMD`; shellFlags (e.g. `-l` from `-lc`) and positional ($0, $1…) go to bash as given. */
@@ -32,37 +36,10 @@ export interface ShellSessionOptions {
   cwd?: string;
 }
 
-export class ExecGuardUnavailableError extends GrithError {
-  readonly code = 'EXEC_GUARD_UNAVAILABLE';
-}
-
 /** Exit status when a terminate canary ended the session (as if SIGKILLed, which is what happened to it). */
 export const TERMINATED_EXIT = 137;
 /** Exit status when `-c CMD` itself carried a canary (bash's "cannot execute"). */
 export const DENIED_EXIT = 126;
-
-/** native/execguard/build/libgrith-execguard.so, found from src/ (tests) or dist/src/ (installed). */
-export function execGuardLibrary(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'native', 'execguard', 'build', 'libgrith-execguard.so');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new ExecGuardUnavailableError(
-    'the exec guard library is not built (native/execguard/build/libgrith-execguard.so)',
-    'build it with scripts/build-native.sh (needs a C compiler); grith shell never runs a session unguarded',
-  );
-}
-
-/** The user's shell for the session; never grith itself (an agent may have SHELL pointing at a grith wrapper). */
-export function realShell(env: NodeJS.ProcessEnv, forCommand: boolean): string {
-  const candidates = forCommand ? ['/bin/bash', '/usr/bin/bash', '/bin/sh'] : [env.SHELL, '/bin/bash', '/bin/sh'];
-  for (const c of candidates) {
-    if (c && c.startsWith('/') && !/grith/.test(basename(c)) && existsSync(c)) return c;
-  }
-  return '/bin/sh';
-}
 
 function signalExit(signal: NodeJS.Signals | number | null | undefined): number {
   if (signal === null || signal === undefined || signal === 0) return 1;
@@ -116,27 +93,8 @@ export class ShellSession {
   }
 
   private banner(e: GrithEvent): void {
-    if (e.kind !== 'canary.fired' && e.kind !== 'canary.read') return;
-    const nl = this.crlf ? '\r\n' : '\n';
-    const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
-    const [on, off] = color ? ['\x1b[1;97;41m', '\x1b[0m'] : ['', ''];
-    const what =
-      e.kind === 'canary.read'
-        ? 'decoy read'
-        : e.action === 'deny'
-          ? e.guard === 'shell'
-            ? 'exec refused'
-            : e.guard === 'proxy'
-              ? 'request blocked'
-              : 'write denied'
-          : 'alert';
-    const title = e.kind === 'canary.read' ? 'CANARY TOUCHED' : 'CANARY FIRED';
-    const line = oneLine(
-      `grith ▲ ${title} [${e.guard}] ${what}: canary "${e.label ?? '?'}" (fp ${e.fingerprint ?? '?'}, ${e.variant ?? '?'})` +
-        (e.where ? ` at ${e.where}` : ''),
-      300,
-    );
-    process.stderr.write(`${nl}${on} ${line} ${off}${nl}`);
+    const line = bannerLine(e);
+    if (line !== null) writeBanner(line, this.crlf);
   }
 
   private say(text: string): void {
@@ -204,7 +162,7 @@ export class ShellSession {
         execLib: lib,
         execSock: server.socketPath,
         session: this.id,
-        canaries: snap.canaries,
+        placed: envPlacements(snap.canaries),
         shell: realShell(base, false),
         proxy,
       });
@@ -313,7 +271,16 @@ export class ShellSession {
     const wasRaw = stdin.isTTY === true ? stdin.isRaw : false;
     if (stdin.isTTY === true) stdin.setRawMode(true);
     const onInput = (d: Buffer) => p.write(d);
+    // Input from a pipe that ends: the PTY gets an end-of-file (Ctrl-D), as if typed.
+    const onEnd = () => {
+      try {
+        p.write('\x04');
+      } catch {
+        /* closed */
+      }
+    };
     stdin.on('data', onInput);
+    stdin.once('end', onEnd);
     stdin.resume();
     const dataSub = p.onData((d) => stdout.write(d));
     const onResize = () => {
@@ -344,6 +311,7 @@ export class ShellSession {
       stop();
       dataSub.dispose();
       stdin.off('data', onInput);
+      stdin.off('end', onEnd);
       stdout.off('resize', onResize);
       process.off('SIGWINCH', onResize);
       if (stdin.isTTY === true) stdin.setRawMode(wasRaw);

@@ -1,10 +1,10 @@
 // The session's other guards: the proxy it starts (variables, CA files, blocking what argv checks cannot see —
 // a body read from a file, a static binary's exec) and the workspace mount (--mount SRC:DST).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../../../src/events/event-log.js';
 import { addCanary, buildExecGuard, grithRun } from '../../support/shell-run.js';
@@ -58,9 +58,10 @@ describe('grith shell: the session proxy', () => {
     for (const k of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'PIP_CERT', 'AWS_CA_BUNDLE', 'DENO_CERT']) {
       expect(env[k]).toBe(env.SSL_CERT_FILE);
     }
-    // The joined bundle lived in the session folder and went away with the session.
-    expect(env.SSL_CERT_FILE).toMatch(/grith-sh-.*\/ca-bundle\.pem$/);
-    expect(existsSync(env.SSL_CERT_FILE)).toBe(false);
+    // The joined bundle lives in a private folder: the session's (gone with it) or the shell host's (0700).
+    expect(env.SSL_CERT_FILE).toMatch(/grith-(sh|host)-[^/]+\/ca-bundle\.pem$/);
+    if (env.SSL_CERT_FILE.includes('grith-sh-')) expect(existsSync(env.SSL_CERT_FILE)).toBe(false);
+    else expect(statSync(dirname(env.SSL_CERT_FILE)).mode & 0o777).toBe(0o700);
   });
 
   it('lets a clean request through and blocks a body read from a file (no token in any argv)', async () => {

@@ -1,6 +1,6 @@
 // The session environment: exec guard first in LD_PRELOAD, canary placements, proxy and CA trust variables.
 import { describe, expect, it } from 'vitest';
-import { buildSessionEnv, CA_BUNDLE_VARS } from '../../../src/session/shell-env.js';
+import { buildSessionEnv, CA_BUNDLE_VARS, envPlacements } from '../../../src/session/shell-env.js';
 import { testCanary } from '../../support/shell-naive-matcher.js';
 
 const canaries = [
@@ -10,7 +10,7 @@ const canaries = [
 
 describe('buildSessionEnv', () => {
   const base = { PATH: '/bin', LD_PRELOAD: '/x/other.so', NO_PROXY: 'localhost' };
-  const input = { base, execLib: '/g/lib.so', execSock: '/t/s.sock', session: 's1', canaries, shell: '/bin/bash' };
+  const input = { base, execLib: '/g/lib.so', execSock: '/t/s.sock', session: 's1', placed: envPlacements(canaries), shell: '/bin/bash' };
 
   it('puts the guard first and the canary variables in', () => {
     const env = buildSessionEnv(input);

@@ -1,0 +1,44 @@
+// Files a shell session needs, found from src/ (tests), dist/src/ (compiled) or dist/shell-fast/ (bundled):
+// the exec guard library, the shell host entry; and the real shell to run.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GrithError } from '../core/errors.js';
+
+export class ExecGuardUnavailableError extends GrithError {
+  readonly code = 'EXEC_GUARD_UNAVAILABLE';
+}
+
+function upward(rel: string): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, rel);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** native/execguard/build/libgrith-execguard.so of this installation. */
+export function execGuardLibrary(): string {
+  const lib = upward(join('native', 'execguard', 'build', 'libgrith-execguard.so'));
+  if (lib) return lib;
+  throw new ExecGuardUnavailableError(
+    'the exec guard library is not built (native/execguard/build/libgrith-execguard.so)',
+    'build it with scripts/build-native.sh (needs a C compiler); grith shell never runs a session unguarded',
+  );
+}
+
+/** The compiled shell host entry (a daemon runs compiled JavaScript, never TypeScript sources). */
+export function hostMainPath(): string | null {
+  return upward(join('dist', 'src', 'session', 'shell-host-main.js')) ?? upward(join('src', 'session', 'shell-host-main.js'));
+}
+
+/** The user's shell for the session; never grith itself (an agent may have SHELL pointing at a grith wrapper). */
+export function realShell(env: NodeJS.ProcessEnv, forCommand: boolean): string {
+  const candidates = forCommand ? ['/bin/bash', '/usr/bin/bash', '/bin/sh'] : [env.SHELL, '/bin/bash', '/bin/sh'];
+  for (const c of candidates) {
+    if (c && c.startsWith('/') && !/grith/.test(basename(c)) && existsSync(c)) return c;
+  }
+  return '/bin/sh';
+}
