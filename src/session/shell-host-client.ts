@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { constants } from 'node:os';
 import { writeBanner } from './shell-banner.js';
 import { buildSessionEnv } from './shell-env.js';
-import { buildId, hostPaths, lineReader, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
+import { buildId, hostPaths, lineReader, privateDir, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
 import { execGuardLibrary, hostMainPath, realShell } from './shell-paths.js';
 
 export interface HostRun {
@@ -38,6 +38,7 @@ export function startHost(home: string, env: NodeJS.ProcessEnv): void {
     // Called after no host answered: a socket left there is a dead host's, which the new one replaces.
     const { dir, sock } = hostPaths(home, buildId(main));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!privateDir(dir)) return; // not ours, or open to others: never run a host there
     // Commands that arrive while a host is starting run in-process; they must not each start another host.
     const starting = join(dir, 'starting');
     try {
@@ -63,7 +64,8 @@ export async function runViaHost(home: string, run: HostRun, env: NodeJS.Process
   if (env.GRITH_SHELL_HOST === '0') return null;
   const main = hostMainPath();
   if (!main) return null;
-  const { sock } = hostPaths(home, buildId(main));
+  const { dir, sock } = hostPaths(home, buildId(main));
+  if (!privateDir(dir)) return null;
   const conn = await connect(sock);
   if (!conn) return null;
 

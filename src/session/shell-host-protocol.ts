@@ -3,7 +3,7 @@
 // The host is a per-user, per-GRITH_HOME, per-build background process that keeps the canary matcher compiled and
 // the proxy warm, so `grith shell -c` (run once per agent command) skips both. Each client gets its own session
 // with its own exec socket; the host exits when idle.
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionProxyEnv } from './shell-env.js';
@@ -61,6 +61,19 @@ export function hostPaths(home: string, build: string): { dir: string; sock: str
   const base = tmpdir().length < 60 ? tmpdir() : '/tmp';
   const dir = join(base, `grith-host-${process.getuid?.() ?? 0}-${fnv1a(key, 0x811c9dc5)}${fnv1a(key, 0x2166136)}`);
   return { dir, sock: join(dir, 'host.sock') };
+}
+
+/**
+ * The host folder is trusted only when it is a real folder owned by this user and closed to everyone else: in a
+ * shared /tmp another user could otherwise plant a fake host that answers "allow" to everything.
+ */
+export function privateDir(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === (process.getuid?.() ?? st.uid) && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Newline-delimited JSON reader: calls onMessage per complete line. */

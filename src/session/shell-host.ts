@@ -12,7 +12,7 @@ import { oneLine } from '../guards/shell/exec-protocol.js';
 import { bannerLine } from './shell-banner.js';
 import { createGuardContext, type SessionGuardContext } from './guard-context.js';
 import { envPlacements, type SessionProxyEnv } from './shell-env.js';
-import { lineReader, type ClientMessage, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
+import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
 import { killSession } from './shell-proctree.js';
 import { startSessionProxy, type SessionProxy } from './shell-proxy.js';
 
@@ -53,7 +53,7 @@ function alive(sock: string): Promise<boolean> {
 
 export async function runShellHost(opts: ShellHostOptions): Promise<void> {
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  chmodSync(opts.dir, 0o700);
+  if (!privateDir(opts.dir)) throw new Error(`refusing to serve from ${opts.dir}: not a private folder of this user`);
   const sessions = new Map<string, HostSession>();
   let ctx: SessionGuardContext | null = null;
   let proxy: Promise<SessionProxy> | null = null;

@@ -2,11 +2,9 @@
 // a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { GrithError } from '../core/errors.js';
+import { basename, join } from 'node:path';
 import type { GrithEvent } from '../events/types.js';
 import { ExecGuardServer, type ExecFireInfo } from '../guards/shell/exec-guard-server.js';
 import { oneLine } from '../guards/shell/exec-protocol.js';
