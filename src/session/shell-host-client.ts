@@ -51,6 +51,8 @@ export function startHost(home: string, env: NodeJS.ProcessEnv): void {
     const child = spawn(process.execPath, [main, home, dir, sock, execGuardLibrary()], {
       detached: true,
       stdio: ['ignore', log, log],
+      // Not the caller's folder: a long-lived process there would keep a mount busy.
+      cwd: '/',
       env,
     });
     closeSync(log);
