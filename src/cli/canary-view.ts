@@ -2,20 +2,8 @@
 import type { Canary, Placement } from '../core/canary.js';
 import { fingerprint, maskValue } from '../core/fingerprint.js';
 
-export interface CanaryView {
-  id: string;
-  label: string;
-  format: string;
-  value: string;
-  companions?: Record<string, string>;
-  fingerprint: string;
-  placements: Placement[];
-  createdAt: string;
-  rotatedAt: string | null;
-  terminate: boolean;
-  fires: number;
-  lastFiredAt: string | null;
-}
+/** A canary as shown: value and companions masked unless revealed, plus its fingerprint. */
+export type CanaryView = Canary & { fingerprint: string };
 
 export function canaryView(c: Canary, reveal: boolean): CanaryView {
   const show = (v: string) => (reveal ? v : maskValue(v));
