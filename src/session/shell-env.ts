@@ -1,5 +1,6 @@
 // The environment of a `grith shell` session: exec guard, canary variables, proxy and CA trust variables.
 import type { Canary } from '../core/canary.js';
+import { nodeProxyPreload, withNodeImport } from './node-preload.js';
 
 export interface SessionProxyEnv {
   /** http://[user:pass@]127.0.0.1:PORT */
@@ -57,6 +58,9 @@ export function buildSessionEnv(input: SessionEnvInput): Record<string, string> 
     delete env.NO_PROXY;
     delete env.no_proxy;
     env.NODE_USE_ENV_PROXY = '1';
+    // Node before 22.21 / 24.5 ignores NODE_USE_ENV_PROXY (fetch would go straight out): a preload routes it instead.
+    const nodePreload = nodeProxyPreload();
+    if (nodePreload) env.NODE_OPTIONS = withNodeImport(env.NODE_OPTIONS, nodePreload);
     env.NODE_EXTRA_CA_CERTS = input.proxy.caCert;
     for (const k of CA_BUNDLE_VARS) env[k] = input.proxy.caBundle;
   }

@@ -1,0 +1,31 @@
+// Where the session's Node preload (node-env-proxy.js) is, and how it joins NODE_OPTIONS. Only compiled JavaScript
+// can be preloaded, so it is found as dist/src/session/node-env-proxy.js from src/, dist/src/ or dist/shell-fast/.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+let cached: string | null | undefined;
+
+/** file: URL of the compiled preload, or null when grith is not built (the session then runs without it). */
+export function nodeProxyPreload(): string | null {
+  if (cached !== undefined) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  cached = null;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'dist', 'src', 'session', 'node-env-proxy.js');
+    if (existsSync(candidate)) {
+      cached = pathToFileURL(candidate).href;
+      break;
+    }
+    dir = dirname(dir);
+  }
+  return cached;
+}
+
+/** NODE_OPTIONS with `--import=URL` added once (a URL has no spaces to quote). */
+export function withNodeImport(nodeOptions: string | undefined, url: string): string {
+  const flag = `--import=${url}`;
+  const current = (nodeOptions ?? '').trim();
+  if (current.split(/\s+/).includes(flag)) return current;
+  return current ? `${current} ${flag}` : flag;
+}
