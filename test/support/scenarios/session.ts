@@ -133,7 +133,7 @@ export async function startSession(o: { home: string; ctl: string; args: string[
     }
     // A mount child left behind by a killed session: stop it and release the mountpoint.
     for (const m of await listMounts(o.home).catch(() => [])) {
-      if (m.state !== 'live' && m.state !== 'unresponsive') continue;
+      if (m.state !== 'active') continue;
       try {
         process.kill(m.pid, 'SIGTERM');
       } catch {
