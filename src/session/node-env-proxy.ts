@@ -1,10 +1,11 @@
 // Preloaded (NODE_OPTIONS --import) into the Node programs of a `grith shell` session. Node before 22.21 / 24.5
 // ignores NODE_USE_ENV_PROXY, so global fetch and http(s).request would connect straight out, past the session
 // proxy. This routes undici's global dispatcher (fetch, WebSocket, EventSource) and the http/https global agents
-// through the proxy in CONNECT tunnels, as newer Node does itself. Standalone (no grith imports): it runs in every
-// Node process of the session, and loads nothing heavy until a program actually connects.
+// through the proxy in CONNECT tunnels, as newer Node does itself. It runs in every Node process of the session: only
+// builtins (and node-preload.js) are imported, and undici is loaded only when a program uses fetch.
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { nativeEnvProxy } from './node-preload.js';
 
 type Done = (err: Error | null, socket?: Socket) => void;
 interface Proxy {
@@ -15,12 +16,6 @@ interface Proxy {
 
 const require = createRequire(import.meta.url);
 const UNDICI_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-
-/** Node versions that honour NODE_USE_ENV_PROXY for fetch and the http/https global agents themselves. */
-export function nativeEnvProxy(version: string = process.versions.node): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21);
-}
 
 function proxyFor(secure: boolean, env: NodeJS.ProcessEnv = process.env): Proxy | null {
   const raw = secure
@@ -38,7 +33,7 @@ function proxyFor(secure: boolean, env: NodeJS.ProcessEnv = process.env): Proxy 
 }
 
 /** A socket to host:port through the proxy's CONNECT; the proxy's refusal (403 when a canary is in the name) fails it. */
-export function tunnel(proxy: Proxy, host: string, port: number, done: Done): void {
+function tunnel(proxy: Proxy, host: string, port: number, done: Done): void {
   const net = require('node:net') as typeof import('node:net');
   const bare = host.replace(/^\[|\]$/g, '');
   const authority = bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
@@ -182,7 +177,7 @@ function routeAgent(agent: { createConnection: CreateConnection }, secure: boole
   };
 }
 
-export function install(): void {
+function install(): void {
   if (nativeEnvProxy() || !(proxyFor(true) || proxyFor(false))) return;
   wrapGlobals();
   const http = require('node:http') as typeof import('node:http');

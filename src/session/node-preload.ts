@@ -6,6 +6,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let cached: string | null | undefined;
 
+/** Node versions that honour NODE_USE_ENV_PROXY for fetch and the http/https global agents themselves. */
+export function nativeEnvProxy(version: string = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21);
+}
+
 /** file: URL of the compiled preload, or null when grith is not built (the session then runs without it). */
 export function nodeProxyPreload(): string | null {
   if (cached !== undefined) return cached;

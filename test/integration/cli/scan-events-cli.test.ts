@@ -94,14 +94,3 @@ describe('grith scan', () => {
     expect(r.stdout).toMatch(/line 2/);
   });
 });
-
-describe('grith demo', () => {
-  it('catches every leak and exits 0', async () => {
-    const home = await tempHome();
-    const r = await grith(['demo', '--json'], { home });
-    expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout);
-    expect(result.ok).toBe(true);
-    expect(result.rows.filter((x: { verdict: string }) => x.verdict === 'caught').length).toBeGreaterThanOrEqual(10);
-  });
-});
