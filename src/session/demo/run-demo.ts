@@ -6,6 +6,7 @@
 // guard that stopped it is read from the events the route left in the home. Everything is removed at the end, also
 // when the demo is interrupted.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { GrithError } from '../../core/errors.js';
@@ -83,6 +84,12 @@ export interface DemoProgress {
 }
 
 const ROUTE_TIMEOUT_MS = 40_000;
+/** What the scripted agent runs; missing one would make a route fail for the wrong reason. */
+const AGENT_TOOLS = ['bash', 'sh', 'env', 'curl', 'git', 'python3', 'gzip', 'od', 'tr', 'sed', 'base64', 'cat', 'cp'];
+
+function onPath(name: string, pathVar: string): boolean {
+  return pathVar.split(':').some((d) => d !== '' && existsSync(path.join(d, name)));
+}
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -166,6 +173,12 @@ export async function runDemo(progress: DemoProgress = {}): Promise<DemoResult> 
       'run it from a plain terminal',
     );
   }
+  // The agent's `node` is the one running grith.
+  const pathVar = [path.dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(':');
+  const missing = AGENT_TOOLS.filter((t) => !onPath(t, pathVar));
+  if (missing.length > 0) {
+    throw new DemoUnavailableError(`the demo's agent needs programs that are not installed: ${missing.join(', ')}`, 'install them (./run installs them on Debian)');
+  }
   const t0 = Date.now();
   let root: string | null = null;
   let world: DemoWorld | null = null;
@@ -203,6 +216,7 @@ export async function runDemo(progress: DemoProgress = {}): Promise<DemoResult> 
 
     const env: Record<string, string> = {
       ...cleanEnv(),
+      PATH: pathVar,
       ...w.gitEnv,
       GRITH_HOME: w.home,
       // The session proxy verifies upstreams; the attacker's certificate comes from its own CA.
@@ -226,6 +240,7 @@ export async function runDemo(progress: DemoProgress = {}): Promise<DemoResult> 
       const seq = lastSeq(await readEvents(w.home));
       const before = atk.mark();
       const r = await step(runCaptured(process.execPath, [bin, 'shell', '-c', route.script(atk)], { cwd, env, timeoutMs: ROUTE_TIMEOUT_MS }));
+      // Debugging aid: the agent's own output (grith's banners in it mask every token).
       if (process.env.GRITH_DEMO_DEBUG === '1') process.stderr.write(`--- ${route.id} exit ${r.code}\n${r.stderr}${r.stdout}\n`);
       const events = await step(settledEventsAfter(w.home, seq));
       const leaked = atk.scanReceived(matcher, before).findings.length > 0;
