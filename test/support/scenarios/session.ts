@@ -58,6 +58,8 @@ export function sessionEnv(home: string, user: string, extra: Record<string, str
     npm_config_audit: 'false',
     npm_config_cache: join(user, '.npm'),
     PYTHONDONTWRITEBYTECODE: '1',
+    // No background shell host: it would outlive the test (it idles out later) and keep a deleted home in use.
+    GRITH_SHELL_HOST: '0',
     ...extra,
   };
   return env;

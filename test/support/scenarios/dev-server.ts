@@ -1,0 +1,112 @@
+// A local HTTPS "forge" for the false-positive scenario: git smart HTTP (`git http-backend` as CGI, push enabled) under
+// /git/ and static files (npm tarballs) under /files/, with a certificate from a throw-away CA the session proxy trusts.
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, stat } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
+
+export interface DevServer {
+  /** https://127.0.0.1:PORT */
+  base: string;
+  /** https://localhost:PORT (same server) */
+  named: string;
+  /** PEM file of the CA behind the server's certificate (GRITH_UPSTREAM_CA for the session). */
+  caFile: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startDevServer(o: { gitRoot: string; filesRoot: string }): Promise<DevServer> {
+  const ca = await CertificateAuthority.open(path.join(await mkdtemp(path.join(tmpdir(), 'grith-scn-forge-ca-')), 'ca'));
+  const leaf = await ca.mintLeaf('127.0.0.1');
+  // npm through a proxy verifies an IP-literal URL against "localhost" (its agent passes no servername), so the
+  // tarballs are served as https://localhost:PORT with a certificate for that name, chosen by SNI.
+  const named = await ca.mintLeaf('localhost');
+  const namedCtx = tls.createSecureContext({ cert: named.certPem + ca.certPem, key: named.keyPem });
+  const requests: string[] = [];
+  const server = https.createServer({
+    cert: leaf.certPem + ca.certPem,
+    key: leaf.keyPem,
+    SNICallback: (name, cb) => cb(null, name === 'localhost' ? namedCtx : undefined),
+  }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://x');
+    requests.push(`${req.method} ${url.pathname}`);
+    if (url.pathname.startsWith('/files/')) {
+      const file = path.join(o.filesRoot, path.basename(url.pathname));
+      void stat(file).then(
+        (st) => {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': st.size });
+          createReadStream(file).pipe(res);
+        },
+        () => {
+          res.writeHead(404);
+          res.end();
+        },
+      );
+      return;
+    }
+    if (!url.pathname.startsWith('/git/')) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      GIT_PROJECT_ROOT: o.gitRoot,
+      GIT_HTTP_EXPORT_ALL: '1',
+      REQUEST_METHOD: req.method,
+      PATH_INFO: decodeURIComponent(url.pathname.slice('/git'.length)),
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      REMOTE_USER: 'agent',
+      REMOTE_ADDR: '127.0.0.1',
+      GIT_HTTP_MAX_REQUEST_BUFFER: '100M',
+      ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
+      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
+      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+    };
+    const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    req.pipe(cgi.stdin);
+    cgi.stdin.on('error', () => undefined);
+    let head = Buffer.alloc(0);
+    let started = false;
+    cgi.stdout.on('data', (d: Buffer) => {
+      if (started) return void res.write(d);
+      head = Buffer.concat([head, d]);
+      const crlf = head.indexOf('\r\n\r\n');
+      const at = crlf >= 0 ? crlf : head.indexOf('\n\n');
+      if (at < 0) return;
+      let status = 200;
+      for (const line of head.subarray(0, at).toString('latin1').split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        const k = line.slice(0, i).trim();
+        const v = line.slice(i + 1).trim();
+        if (k.toLowerCase() === 'status') status = parseInt(v, 10);
+        else res.setHeader(k, v);
+      }
+      res.statusCode = status;
+      started = true;
+      res.write(head.subarray(at + (crlf >= 0 ? 4 : 2)));
+    });
+    cgi.on('close', () => res.end());
+    req.on('aborted', () => cgi.kill());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    base: `https://127.0.0.1:${port}`,
+    named: `https://localhost:${port}`,
+    caFile: ca.paths.certFile,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
