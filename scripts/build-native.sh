@@ -16,5 +16,5 @@ fi
 mkdir -p "$out_dir"
 tmp="$out.tmp.$$"
 # -fno-stack-protector is not needed; keep defaults. -ldl for glibc < 2.34 (dlsym/dladdr).
-"$cc" -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$src" -ldl
+"$cc" -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror=implicit-int -Werror=int-conversion -Werror=implicit-function-declaration -o "$tmp" "$src" -ldl
 mv -f "$tmp" "$out"

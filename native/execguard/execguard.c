@@ -105,6 +105,17 @@ __attribute__((constructor)) static void grith_init(void) {
     }
     free(copy);
   }
+  /* Routing variables (proxy, NO_PROXY): forced to the session's value even when the program set its own, so
+   * `env -i`, `HTTPS_PROXY= prog` or `NO_PROXY='*' prog` cannot take a child off the session proxy. */
+  const char *force = getenv("GRITH_EXEC_FORCE");
+  if (force) {
+    add_forced("GRITH_EXEC_FORCE", force, 1);
+    char *copy = strdup(force);
+    for (char *save = NULL, *n = copy ? strtok_r(copy, ",", &save) : NULL; n; n = strtok_r(NULL, ",", &save)) {
+      if (*n) add_forced(n, getenv(n), 1);
+    }
+    free(copy);
+  }
 }
 
 /* ---- small async-signal-safe helpers ---- */

