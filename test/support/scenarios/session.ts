@@ -254,6 +254,42 @@ export async function startMount(home: string, src: string, mnt: string, args: s
   return { proc, stop };
 }
 
+/** bash -c CMD on the test's side (outside any session), asynchronously; throws with stderr when it fails. */
+export function hostSh(cmd: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', npm_config_update_notifier: 'false' };
+    const p = spawn('bash', ['-c', cmd], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} failed (${code}): ${stderr}`))));
+  });
+}
+
+/** A bare repository `name` under gitRoot with one commit on main, pushable over smart HTTP. */
+export async function seedBareRepo(gitRoot: string, name: string, files: Record<string, string>, work: string): Promise<string> {
+  await mkdir(work, { recursive: true });
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(join(work, rel, '..'), { recursive: true });
+    await writeFile(join(work, rel), text);
+  }
+  const bare = join(gitRoot, name);
+  await hostSh(
+    [
+      'git init -q -b main',
+      'git -c user.name=Dev -c user.email=dev@example.invalid add .',
+      'git -c user.name=Dev -c user.email=dev@example.invalid commit -qm "initial import"',
+      `git init -q --bare -b main ${bare}`,
+      `git -C ${bare} config http.receivepack true`,
+      `git push -q ${bare} main`,
+    ].join(' && '),
+    work,
+  );
+  return bare;
+}
+
 export async function removeBase(base: string): Promise<void> {
   await rm(base, { recursive: true, force: true }).catch(() => undefined);
 }
