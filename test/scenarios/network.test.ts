@@ -12,7 +12,6 @@ import { startDevServer, type DevServer } from '../support/scenarios/dev-server.
 import {
   addCanaries,
   CLIENT,
-  eventsUntil,
   hostSh,
   lastSeq,
   readEvents,
@@ -220,14 +219,16 @@ describe('network exfiltration through grith shell --mount (proxy)', () => {
       ['plain HTTP, two TCP segments', 'tcp2'],
       ['HTTPS, two HTTP chunks', 'chunks2'],
       ['HTTPS gzip body', 'gzip'],
+      ['HTTPS, one byte per write', 'bytes'],
       ['WebSocket', 'ws'],
+      ['raw CONNECT tunnel', 'tunnel'],
     ];
     for (const [name, via] of controls) {
       it(
         name,
         async () => {
           const m = attacker.mark();
-          const url = via === 'tcp2' ? attacker.http : attacker.https;
+          const url = via === 'tcp2' ? attacker.http : via === 'tunnel' ? `tcp://${attacker.tcpAuthority}` : attacker.https;
           const r = await session.run(client('fake', 'plain', via, url));
           expect(r.code, r.stdout + r.stderr).toBe(0);
           const got = attacker.since(m).map((i) => i.bytes.toString('latin1'));
@@ -257,15 +258,12 @@ describe('network exfiltration through grith shell --mount (proxy)', () => {
         const mark = attacker.mark();
         const seq = await lastSeq(dirs.home);
         const r = await session.run(row.cmd());
-        const c = canaries[row.canary];
-        const evs = await eventsUntil(dirs.home, seq, (e) => e.kind === 'canary.fired' && e.canaryId === c.id);
-        const fired = evs.filter((e) => e.kind === 'canary.fired');
-        const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nevents: ${JSON.stringify(fired)}`;
+        const v = await verdict({ home: dirs.home, afterSeq: seq, canary: canaries[row.canary], guard: 'proxy', received: () => attacker.since(mark), all });
+        const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nevents:\n${describeEvents(v.fired)}`;
         expect(denied(row.outcome, r), diag).toBe(true);
-        const mine = fired.filter((e) => e.guard === 'proxy' && e.action === 'deny' && e.canaryId === c.id);
-        expect(mine.length, diag).toBeGreaterThan(0);
-        expect(mine[0]!.variant, diag).toMatch(row.variant ?? /^(plain|core)$/);
-        expect(leaks(attacker.since(mark), all)).toEqual([]);
+        expect(v.denials.length, diag).toBeGreaterThan(0);
+        expect(v.denials[0]!.variant, diag).toMatch(row.variant ?? /^(plain|core)$/);
+        expect(v.leaked, diag).toEqual([]);
       },
       T,
     );
@@ -315,7 +313,8 @@ describe('network exfiltration through grith shell --mount (proxy)', () => {
         const mark = attacker.mark();
         const seq = await lastSeq(dirs.home);
         const r = await session.run(g.cmd());
-        const v = await verdict({ home: dirs.home, afterSeq: seq, canary: canaries.gh, guard: 'proxy', received: () => attacker.since(mark), all });
+        // A known gap records nothing: a short wait (the leak check decides, and it does not depend on timing).
+        const v = await verdict({ home: dirs.home, afterSeq: seq, canary: canaries.gh, guard: 'proxy', received: () => attacker.since(mark), all, waitMs: 3000 });
         const diag = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nevents:\n${describeEvents(v.fired)}\nleaked: ${v.leaked.join('; ')}`;
         expect(v.leaked, diag).toEqual([]);
         expect(v.fired.length, diag).toBeGreaterThan(0);
@@ -327,7 +326,6 @@ describe('network exfiltration through grith shell --mount (proxy)', () => {
   });
 
   it('events and the session output never carry a token', async () => {
-    const { readFile } = await import('node:fs/promises');
     const raw = await readFile(join(dirs.home, 'events.jsonl'));
     const out = Buffer.from(session.output());
     const items = [

@@ -21,9 +21,11 @@ export async function verdict(o: {
   guard: 'fs' | 'shell' | 'proxy';
   received: () => Received[];
   all: readonly Canary[];
+  /** How long to wait for the expected denial event. */
+  waitMs?: number;
 }): Promise<Verdict> {
   const isMine = (e: GrithEvent): boolean => e.kind === 'canary.fired' && e.guard === o.guard && e.action === 'deny' && e.canaryId === o.canary.id;
-  const evs = await eventsUntil(o.home, o.afterSeq, isMine);
+  const evs = await eventsUntil(o.home, o.afterSeq, isMine, o.waitMs);
   const fired = evs.filter((e) => e.kind === 'canary.fired');
   return { fired, denials: fired.filter(isMine), leaked: leaks(o.received(), o.all) };
 }
