@@ -1,7 +1,7 @@
 // The scenarios' "attacker": local HTTP, HTTPS (a throw-away CA the session proxy is told to trust), WebSocket and raw
 // TCP servers on 127.0.0.1 that record every byte they receive, plus the leak check over all of it.
 import { createHash } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
@@ -88,7 +88,8 @@ export function unmaskFrames(buf: Buffer): Buffer {
 }
 
 export async function startAttacker(): Promise<Attacker> {
-  const ca = await CertificateAuthority.open(path.join(await mkdtemp(path.join(tmpdir(), 'grith-scn-attacker-ca-')), 'ca'));
+  const caRoot = await mkdtemp(path.join(tmpdir(), 'grith-scn-attacker-ca-'));
+  const ca = await CertificateAuthority.open(path.join(caRoot, 'ca'));
   const leaf = await ca.mintLeaf('127.0.0.1');
   const items: Received[] = [];
   /** Per connection: its bytes and the sequence number of the last chunk (what since() compares). */
@@ -202,6 +203,7 @@ export async function startAttacker(): Promise<Attacker> {
             }),
         ),
       );
+      await rm(caRoot, { recursive: true, force: true });
     },
   };
 }

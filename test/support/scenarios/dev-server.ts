@@ -2,7 +2,7 @@
 // /git/ and static files (npm tarballs) under /files/, with a certificate from a throw-away CA the session proxy trusts.
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -22,7 +22,8 @@ export interface DevServer {
 }
 
 export async function startDevServer(o: { gitRoot: string; filesRoot: string }): Promise<DevServer> {
-  const ca = await CertificateAuthority.open(path.join(await mkdtemp(path.join(tmpdir(), 'grith-scn-forge-ca-')), 'ca'));
+  const caRoot = await mkdtemp(path.join(tmpdir(), 'grith-scn-forge-ca-'));
+  const ca = await CertificateAuthority.open(path.join(caRoot, 'ca'));
   const leaf = await ca.mintLeaf('127.0.0.1');
   // npm through a proxy verifies an IP-literal URL against "localhost" (its agent passes no servername), so the
   // tarballs are served as https://localhost:PORT with a certificate for that name, chosen by SNI.
@@ -103,10 +104,10 @@ export async function startDevServer(o: { gitRoot: string; filesRoot: string }):
     named: `https://localhost:${port}`,
     caFile: ca.paths.certFile,
     requests,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(caRoot, { recursive: true, force: true });
+    },
   };
 }

@@ -101,6 +101,7 @@ function spawnAsync(cmd: string, args: string[]): Promise<number | null> {
  * (forcibly if needed) by stop().
  */
 export async function startSession(o: { home: string; ctl: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; mountpoints?: string[] }): Promise<Session> {
+  if (!existsSync(join(ROOT, 'dist', 'commands', 'shell.js'))) throw new Error('grith is not built: run `npm run build` (or ./run test) first');
   await writeFile(join(o.ctl, 'driver.sh'), DRIVER);
   if ((await spawnAsync('mkfifo', [join(o.ctl, 'in.fifo')])) !== 0) throw new Error('mkfifo failed');
   const proc = spawn(process.execPath, [BIN, 'shell', ...o.args, '-c', `bash "${o.ctl}/driver.sh" "${o.ctl}"`], {
