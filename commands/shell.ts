@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { GrithCommand } from '../src/cli/base-command.js';
 import { InvalidInputError } from '../src/core/errors.js';
-import { runShellSession, type ShellMode } from '../src/session/shell-session.js';
+import { runShellSession, type SessionMountSpec, type ShellMode } from '../src/session/shell-session.js';
 import { resolveHome } from '../src/store/home.js';
 
 export default class Shell extends GrithCommand {
@@ -18,11 +18,23 @@ ended the session.`;
     '<%= config.bin %> shell -- claude',
     `<%= config.bin %> shell -c 'npm test'`,
     '<%= config.bin %> shell --mount ~/project:/tmp/agent-ws -- codex',
+    '<%= config.bin %> shell --mount ~/project:/tmp/agent-ws --zone src --zone test --zone-policy deny -- claude',
   ];
   static override strict = false;
   static override flags = {
     command: Flags.string({ char: 'c', description: 'run this command with bash -c (no PTY) and exit with its status' }),
     mount: Flags.string({ description: 'mount SRC at DST through grith mount and start the session in DST', helpValue: 'SRC:DST' }),
+    zone: Flags.string({
+      description: 'with --mount: working zone relative to DST (repeatable; default the whole mount); canary writes outside it are denied',
+      multiple: true,
+      multipleNonGreedy: true,
+      dependsOn: ['mount'],
+    }),
+    'zone-policy': Flags.string({
+      description: 'with --mount: what a canary write inside the zone gets',
+      options: ['alert', 'deny'],
+      dependsOn: ['mount'],
+    }),
     'no-proxy': Flags.boolean({ description: 'do not start the proxy or set proxy variables', default: false }),
   };
 
@@ -33,11 +45,16 @@ ended the session.`;
     if (flags.command !== undefined) mode = { kind: 'command', command: flags.command, positional: rest };
     else if (rest.length > 0) mode = { kind: 'program', file: rest[0]!, args: rest.slice(1) };
     else mode = { kind: 'interactive' };
-    let mount: { source: string; target: string } | undefined;
+    let mount: SessionMountSpec | undefined;
     if (flags.mount !== undefined) {
       const m = /^(.+?):(.+)$/.exec(flags.mount);
       if (!m) throw new InvalidInputError(`--mount expects SRC:DST, got "${flags.mount}"`, 'e.g. --mount ./project:/tmp/ws');
-      mount = { source: m[1]!, target: m[2]! };
+      mount = {
+        source: m[1]!,
+        target: m[2]!,
+        zones: flags.zone,
+        zonePolicy: flags['zone-policy'] as SessionMountSpec['zonePolicy'],
+      };
     }
     const code = await runShellSession({ home: resolveHome(), mode, proxy: !flags['no-proxy'], mount });
     process.exitCode = code;

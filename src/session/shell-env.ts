@@ -33,6 +33,8 @@ export const CA_BUNDLE_VARS = [
   'PIP_CERT',
   'AWS_CA_BUNDLE',
   'DENO_CERT',
+  // npm's own cafile setting (often set machine-wide) would otherwise replace the roots with a bundle lacking grith's CA.
+  'npm_config_cafile',
 ] as const;
 
 /** Canary variables to place: name → value, from `--env NAME` placements (first canary wins on a clash). */

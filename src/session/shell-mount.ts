@@ -40,12 +40,17 @@ export async function startSessionMount(opts: {
   home: string;
   source: string;
   target: string;
+  /** Working zone, relative to the mount (default: the whole mount) and what a canary write inside it gets. */
+  zones?: readonly string[];
+  zonePolicy?: 'alert' | 'deny';
   /** Every event the mount records while the session runs (for the session's banner). */
   onEvent?: (e: GrithEvent) => void;
 }): Promise<SessionMount> {
   const mountpoint = resolve(opts.target);
   await mkdir(mountpoint, { recursive: true });
-  const child = spawn(process.execPath, [grithBin(), 'mount', resolve(opts.source), mountpoint, '--json'], {
+  const zoneArgs = (opts.zones ?? []).flatMap((z) => ['--zone', z]);
+  if (opts.zonePolicy) zoneArgs.push('--zone-policy', opts.zonePolicy);
+  const child = spawn(process.execPath, [grithBin(), 'mount', resolve(opts.source), mountpoint, ...zoneArgs, '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GRITH_HOME: opts.home },
   });

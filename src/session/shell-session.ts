@@ -29,7 +29,7 @@ export interface ShellSessionOptions {
   mode: ShellMode;
   /** Start the proxy and route the session through it (default true). */
   proxy?: boolean;
-  mount?: { source: string; target: string };
+  mount?: SessionMountSpec;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -334,16 +334,26 @@ export class ShellSession {
     return proxy.env;
   }
 
-  private async startMount(m: { source: string; target: string }): Promise<string> {
+  private async startMount(m: SessionMountSpec): Promise<string> {
     const mount = await startSessionMount({
       home: this.opts.home,
       source: m.source,
       target: m.target,
+      zones: m.zones,
+      zonePolicy: m.zonePolicy,
       onEvent: (e) => this.banner(e),
     });
     this.teardowns.push(() => mount.stop());
     return mount.mountpoint;
   }
+}
+
+/** `--mount SRC:DST [--zone REL]... [--zone-policy alert|deny]`. */
+export interface SessionMountSpec {
+  source: string;
+  target: string;
+  zones?: string[];
+  zonePolicy?: 'alert' | 'deny';
 }
 
 export function runShellSession(opts: ShellSessionOptions): Promise<number> {

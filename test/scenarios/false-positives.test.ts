@@ -174,9 +174,9 @@ describe('ordinary work with 100 canaries registered produces no event (grith sh
   }, T);
 
   it('npm install of a dependency over HTTPS through the proxy', async () => {
-    // npm trusts only its cafile when one is configured (this machine's global npmrc names the system bundle), and
-    // the session does not point npm at grith's CA: use the session's joined bundle, as a user would configure it.
-    await step('cd app\nexport npm_config_cafile="$SSL_CERT_FILE"\nnpm install --no-audit --no-fund --loglevel=error\ntest -f node_modules/pad-left-lite/index.js\ngrep -q integrity package-lock.json');
+    // npm trusts only its cafile when one is configured (this machine's global npmrc names the system bundle): the
+    // session points npm_config_cafile at its joined bundle, so npm needs no help here.
+    await step('cd app\nnpm install --no-audit --no-fund --loglevel=error\ntest -f node_modules/pad-left-lite/index.js\ngrep -q integrity package-lock.json');
     expect(forge.requests).toContain(`GET /files/${tarball}`);
   }, T);
 

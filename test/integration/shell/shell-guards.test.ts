@@ -142,4 +142,26 @@ describe('grith shell --mount', () => {
     const reads = (await new EventLog(mh).readAll()).filter((e) => e.kind === 'canary.read');
     expect(reads.at(-1)).toMatchObject({ canaryId: decoy.id, guard: 'fs' });
   }, 90_000);
+
+  it('--zone and --zone-policy reach the mount: a canary copied out of the zone is refused, inside it is staged', async () => {
+    const zh = join(root, 'zonehome');
+    const decoy = await addCanary(zh, ['--format', 'aws', '--label', 'zone-decoy', '--decoy', 'work/.aws/credentials']);
+    const src = join(root, 'zone-src');
+    const dst = join(root, 'zone-dst');
+    mkdirSync(join(src, 'work'), { recursive: true });
+    mkdirSync(join(src, 'outside'));
+    const script = 'cp work/.aws/credentials outside/creds 2>/dev/null; echo out=$?; cp work/.aws/credentials work/creds; echo in=$?';
+    const r = await grithRun(['shell', '--no-proxy', '--mount', `${src}:${dst}`, '--zone', 'work', '-c', script], {
+      home: zh,
+      timeoutMs: 60_000,
+    });
+    expect(r.stdout).toBe('out=1\nin=0\n');
+    const outside = join(src, 'outside', 'creds');
+    if (existsSync(outside)) expect(readFileSync(outside, 'utf8')).not.toContain(decoy.value);
+    expect(readFileSync(join(src, 'work', 'creds'), 'utf8')).toContain(decoy.value);
+    const fired = (await new EventLog(zh).readAll()).filter((e) => e.kind === 'canary.fired' && e.guard === 'fs');
+    expect(fired.find((e) => e.action === 'deny')?.where).toBe(join(dst, 'outside', 'creds'));
+    expect(fired.find((e) => e.action === 'alert')?.where).toBe(join(dst, 'work', 'creds'));
+    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(dst);
+  }, 90_000);
 });
