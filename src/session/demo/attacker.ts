@@ -50,7 +50,8 @@ interface Conn {
   chunks: Buffer[];
 }
 
-function lenientDecode(body: Buffer, encoding: string): Buffer | null {
+/** Decode what arrived of a compressed body, even cut off; null when nothing of it decodes. */
+export function lenientDecode(body: Buffer, encoding: string): Buffer | null {
   const partial = { finishFlush: constants.Z_SYNC_FLUSH };
   try {
     if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body, partial);

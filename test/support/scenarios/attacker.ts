@@ -8,11 +8,11 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Canary } from '../../../src/core/canary.js';
 import { compileMatcher, variantsOf } from '../../../src/core/matcher/index.js';
 import { toTargets } from '../../../src/core/targets.js';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
+import { lenientDecode } from '../../../src/session/demo/attacker.js';
 
 /** One thing the attacker got: raw bytes of a connection, a (decoded) request body, WebSocket payloads. */
 export interface Received {
@@ -42,23 +42,6 @@ export interface Attacker {
 
 let seq = 0;
 
-function lenientDecode(body: Buffer, encoding: string): Buffer | null {
-  const partial = { finishFlush: constants.Z_SYNC_FLUSH };
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body, partial);
-    if (encoding === 'deflate') {
-      try {
-        return inflateSync(body, partial);
-      } catch {
-        return inflateRawSync(body, partial);
-      }
-    }
-    if (encoding === 'br') return brotliDecompressSync(body, { finishFlush: constants.BROTLI_OPERATION_FLUSH });
-  } catch {
-    /* a cut-off or damaged body: what decodes of it is nothing we can scan */
-  }
-  return null;
-}
 
 /** Unmasked payloads of client WebSocket frames (a partial trailing frame contributes what arrived). */
 export function unmaskFrames(buf: Buffer): Buffer {
