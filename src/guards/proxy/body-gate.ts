@@ -10,6 +10,7 @@
 import type { Hit, MatchStream, Matcher } from '../../core/matcher/types.js';
 import { DecodeChain, decodeOrder } from './body-decoders.js';
 import { GitPackScanner } from './git-pack.js';
+import { HeldBytes } from './held-bytes.js';
 
 export class HoldLimitError extends Error {
   constructor(readonly limit: number) {
@@ -69,10 +70,8 @@ export class BodyGate {
   private readonly lines: NoNewlinesView | null;
   private readonly pack: GitPackScanner | null;
   private readonly maxHold: number;
-  private held: Buffer[] = [];
-  private heldLen = 0;
+  private readonly held = new HeldBytes();
   private rawOff = 0;
-  private rawReleased = 0;
   private decodedOff = 0;
   /** For encoded bodies: raw end and decoded end of each raw chunk not yet released. */
   private marks: { rEnd: number; dEnd: number }[] = [];
@@ -88,7 +87,7 @@ export class BodyGate {
   }
 
   get heldBytes(): number {
-    return this.heldLen;
+    return this.held.length;
   }
 
   /** No Content-Encoding: pushSync/endSync may be used (the hot path, no promise per chunk). */
@@ -114,12 +113,11 @@ export class BodyGate {
   private step(raw: Buffer, decoded: Buffer): GateStep {
     if (raw.length === 0) return { hits: [], release: Buffer.alloc(0) };
     this.held.push(raw);
-    this.heldLen += raw.length;
     this.rawOff += raw.length;
     const hits = this.feed(decoded);
     if (!this.chain.identity) this.marks.push({ rEnd: this.rawOff, dEnd: this.decodedOff });
     const release = hits.length > 0 ? Buffer.alloc(0) : this.take(this.rawSafe());
-    if (hits.length === 0 && this.heldLen > this.maxHold) throw new HoldLimitError(this.maxHold);
+    if (hits.length === 0 && this.held.length > this.maxHold) throw new HoldLimitError(this.maxHold);
     return { hits, release };
   }
 
@@ -153,20 +151,12 @@ export class BodyGate {
   private rawSafe(): number {
     const d = this.decodedSafe();
     if (this.chain.identity) return d;
-    let r = this.rawReleased;
+    let r = this.held.released;
     while (this.marks.length > 0 && this.marks[0].dEnd <= d) r = this.marks.shift()!.rEnd;
     return r;
   }
 
   private take(upto: number): Buffer {
-    const n = upto - this.rawReleased;
-    if (n <= 0) return Buffer.alloc(0);
-    const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldLen);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.held = rest.length > 0 ? [rest] : [];
-    this.heldLen = rest.length;
-    this.rawReleased = upto;
-    return out;
+    return this.held.takeUpTo(upto);
   }
 }

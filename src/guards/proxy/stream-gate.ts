@@ -1,13 +1,12 @@
 // Hold-back for one byte stream that is forwarded as it is scanned: bytes leave only once no future hit can include them.
 import type { Hit, MatchStream, Matcher } from '../../core/matcher/types.js';
+import { HeldBytes } from './held-bytes.js';
 import type { PartialPrefixes } from './partial-prefixes.js';
 
 export class StreamGate {
   private readonly stream: MatchStream;
-  /** Bytes scanned but not yet released; held[0] starts at absolute offset `released`. */
-  private held: Buffer[] = [];
-  private heldLen = 0;
-  private released = 0;
+  /** Bytes scanned but not yet released; the first starts at absolute offset `held.released`. */
+  private readonly held = new HeldBytes();
   /** The last released bytes (up to the longest pattern), for judging windows that began before `released`. */
   private recent: Buffer = Buffer.alloc(0);
   private readonly keep: number;
@@ -22,7 +21,7 @@ export class StreamGate {
   }
 
   get heldBytes(): number {
-    return this.heldLen;
+    return this.held.length;
   }
 
   /** Scan the next bytes; they are held until release()/releaseIdle() lets them go. */
@@ -30,7 +29,6 @@ export class StreamGate {
     if (chunk.length === 0) return [];
     const hits = this.stream.write(chunk);
     this.held.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    this.heldLen += chunk.length;
     return hits;
   }
 
@@ -54,32 +52,20 @@ export class StreamGate {
     // Judge every window from the matcher's safe offset on, including bytes an earlier idle release let go,
     // so a client dripping a pattern out slowly is stopped before PREFIX_LEN bytes of it have left.
     // recent covers every start ≥ safe: safe ≥ offset - (maxPatternLength - 1) and released ≤ offset.
-    const from = Math.max(safe, this.released - this.recent.length);
-    const heldAll = this.flat();
+    const released = this.held.released;
+    const from = Math.max(safe, released - this.recent.length);
+    const heldAll = this.held.flat();
     const tail =
-      from >= this.released
-        ? heldAll.subarray(from - this.released)
-        : Buffer.concat([this.recent.subarray(this.recent.length - (this.released - from)), heldAll]);
+      from >= released
+        ? heldAll.subarray(from - released)
+        : Buffer.concat([this.recent.subarray(this.recent.length - (released - from)), heldAll]);
     const i = this.prefixes.firstPartial(tail);
     return this.take(i < 0 ? this.stream.offset : Math.max(safe, from + i));
   }
 
-  private flat(): Buffer {
-    const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldLen);
-    this.held = all.length > 0 ? [all] : [];
-    return all;
-  }
-
   private take(upto: number): Buffer {
-    const n = upto - this.released;
-    if (n <= 0) return Buffer.alloc(0);
-    const all = this.flat();
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.held = rest.length > 0 ? [rest] : [];
-    this.heldLen = rest.length;
-    this.released = upto;
-    if (this.prefixes) {
+    const out = this.held.takeUpTo(upto);
+    if (out.length > 0 && this.prefixes) {
       const r = out.length >= this.keep ? out : Buffer.concat([this.recent, out]);
       this.recent = Buffer.from(r.subarray(Math.max(0, r.length - this.keep)));
     }

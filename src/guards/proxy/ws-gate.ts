@@ -6,6 +6,7 @@
 import type { Hit, Matcher } from '../../core/matcher/types.js';
 import type { PartialPrefixes } from './partial-prefixes.js';
 import { StreamGate } from './stream-gate.js';
+import { HeldBytes } from './held-bytes.js';
 
 export class WsProtocolError extends Error {}
 
@@ -17,10 +18,8 @@ interface Segment {
 
 export class WsGate {
   private readonly payload: StreamGate;
-  private held: Buffer[] = [];
-  private heldLen = 0;
+  private readonly held = new HeldBytes();
   private rawOff = 0;
-  private rawReleased = 0;
   private payOff = 0;
   private payReleased = 0;
   private segments: Segment[] = [];
@@ -36,7 +35,6 @@ export class WsGate {
 
   push(raw: Buffer): { hits: Hit[]; release: Buffer } {
     this.held.push(raw);
-    this.heldLen += raw.length;
     const hits: Hit[] = [];
     let i = 0;
     while (i < raw.length) {
@@ -112,14 +110,6 @@ export class WsGate {
     }
     // A frame header still being parsed is not released: its length is not known yet.
     if (this.segments.length === 0 && this.hdr.length > 0) upto = this.rawOff - this.hdr.length;
-    const n = upto - this.rawReleased;
-    if (n <= 0) return Buffer.alloc(0);
-    const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldLen);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.held = rest.length > 0 ? [rest] : [];
-    this.heldLen = rest.length;
-    this.rawReleased = upto;
-    return out;
+    return this.held.takeUpTo(upto);
   }
 }
