@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string | null> = {
   'node-fetch': 'proxy',
   'copy-out': 'fs',
   'env-i': 'shell',
+  'env-i-python': 'proxy',
   'dns-labels': 'proxy',
   'gzip-body': 'proxy',
   expansion: 'shell',
