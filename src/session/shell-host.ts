@@ -104,6 +104,8 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
     });
     const d = await s.server.check({ kind: 'shell -c', pid: req.pid, ppid: req.ppid, path: '/bin/bash', argv: req.argv });
     if (!d.allow) {
+      // The refusal's event is on disk before the caller hears of it (a script may read the log next).
+      await ctx!.flush().catch(() => undefined);
       send(client, { op: 'denied', reason: d.reason, terminate: d.terminate });
       return;
     }

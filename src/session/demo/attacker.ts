@@ -13,6 +13,7 @@ import type { Matcher } from '../../core/matcher/types.js';
 import { GitPackScanner } from '../../guards/proxy/git-pack.js';
 import { percentDecode } from '../../guards/proxy/head-scan.js';
 import { CertificateAuthority } from '../../guards/proxy/tls-ca.js';
+import { serveGitCgi } from './git-cgi.js';
 
 /** The bare repository the compromised agent pushes to: https://127.0.0.1:PORT/git/REPO_NAME. */
 export const REPO_NAME = 'loot.git';
@@ -170,48 +171,14 @@ export class Attacker {
 
   /** git smart HTTP through the real `git http-backend` CGI. */
   private git(req: IncomingMessage, res: ServerResponse, url: URL, gitEnv: NodeJS.ProcessEnv): void {
-    const env: NodeJS.ProcessEnv = {
-      ...gitEnv,
-      GIT_PROJECT_ROOT: this.gitRoot,
-      GIT_HTTP_EXPORT_ALL: '1',
-      REQUEST_METHOD: req.method,
-      PATH_INFO: decodeURIComponent(url.pathname.slice('/git'.length)),
-      QUERY_STRING: url.search.slice(1),
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-      REMOTE_USER: 'attacker',
-      REMOTE_ADDR: '127.0.0.1',
-      ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
-      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
-    };
-    const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const cgi = serveGitCgi(req, res, {
+      root: this.gitRoot,
+      pathInfo: decodeURIComponent(url.pathname.slice('/git'.length)),
+      user: 'attacker',
+      env: gitEnv,
+    });
     this.cgis.add(cgi);
     cgi.once('close', () => this.cgis.delete(cgi));
-    cgi.once('error', () => res.destroy());
-    req.pipe(cgi.stdin);
-    cgi.stdin.on('error', () => undefined);
-    req.on('aborted', () => cgi.kill('SIGKILL'));
-    let head = Buffer.alloc(0);
-    let started = false;
-    cgi.stdout.on('data', (d: Buffer) => {
-      if (started) return void res.write(d);
-      head = Buffer.concat([head, d]);
-      const crlf = head.indexOf('\r\n\r\n');
-      const at = crlf >= 0 ? crlf : head.indexOf('\n\n');
-      if (at < 0) return;
-      let status = 200;
-      for (const line of head.subarray(0, at).toString('latin1').split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        const k = line.slice(0, i).trim();
-        const v = line.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = parseInt(v, 10) || 500;
-        else if (k) res.setHeader(k, v);
-      }
-      res.statusCode = status;
-      started = true;
-      res.write(head.subarray(at + (crlf >= 0 ? 4 : 2)));
-    });
-    cgi.on('close', () => res.end());
   }
 
   /** A position in what was received, to count what arrives after it. */

@@ -1,6 +1,5 @@
 // A local HTTPS "forge" for the false-positive scenario: git smart HTTP (`git http-backend` as CGI, push enabled) under
 // /git/ and static files (npm tarballs) under /files/, with a certificate from a throw-away CA the session proxy trusts.
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
@@ -9,6 +8,7 @@ import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
+import { serveGitCgi } from '../../../src/session/demo/git-cgi.js';
 
 export interface DevServer {
   /** https://127.0.0.1:PORT */
@@ -56,46 +56,7 @@ export async function startDevServer(o: { gitRoot: string; filesRoot: string }):
       res.end();
       return;
     }
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      GIT_PROJECT_ROOT: o.gitRoot,
-      GIT_HTTP_EXPORT_ALL: '1',
-      REQUEST_METHOD: req.method,
-      PATH_INFO: decodeURIComponent(url.pathname.slice('/git'.length)),
-      QUERY_STRING: url.search.slice(1),
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-      REMOTE_USER: 'agent',
-      REMOTE_ADDR: '127.0.0.1',
-      GIT_HTTP_MAX_REQUEST_BUFFER: '100M',
-      ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
-      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
-    };
-    const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-    req.pipe(cgi.stdin);
-    cgi.stdin.on('error', () => undefined);
-    let head = Buffer.alloc(0);
-    let started = false;
-    cgi.stdout.on('data', (d: Buffer) => {
-      if (started) return void res.write(d);
-      head = Buffer.concat([head, d]);
-      const crlf = head.indexOf('\r\n\r\n');
-      const at = crlf >= 0 ? crlf : head.indexOf('\n\n');
-      if (at < 0) return;
-      let status = 200;
-      for (const line of head.subarray(0, at).toString('latin1').split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        const k = line.slice(0, i).trim();
-        const v = line.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = parseInt(v, 10);
-        else res.setHeader(k, v);
-      }
-      res.statusCode = status;
-      started = true;
-      res.write(head.subarray(at + (crlf >= 0 ? 4 : 2)));
-    });
-    cgi.on('close', () => res.end());
-    req.on('aborted', () => cgi.kill());
+    serveGitCgi(req, res, { root: o.gitRoot, pathInfo: decodeURIComponent(url.pathname.slice('/git'.length)), user: 'agent' });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
