@@ -1,6 +1,6 @@
 // Anthropic API key: sk-ant-api03- + 93 characters of [A-Za-z0-9_-] + "AA". Core = the 93 random characters.
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE64URL, pick, randomString } from './random.js';
 import { appEnvHead, envFile } from './decoy-text.js';
 
@@ -17,9 +17,7 @@ export const anthropic: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(anthropic);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, anthropic);
   },
   decoy(token: GeneratedToken) {
     const content = envFile([

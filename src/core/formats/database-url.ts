@@ -2,7 +2,7 @@
 // line carries), companion `password` so the password alone also matches; core = the password (32 base62,
 // 190 bits, URL-safe so it needs no percent-encoding).
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape, notThisFormat } from './format-def.js';
 import { BASE62, pick, randomString } from './random.js';
 import { appEnvHead, envFile, org, serviceHost } from './decoy-text.js';
 
@@ -25,9 +25,7 @@ export const databaseUrl: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(databaseUrl);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, databaseUrl);
   },
   companionCore(name: string, value: string): string {
     if (name !== 'password' || !/^[0-9A-Za-z]{32}$/.test(value)) throw notThisFormat(databaseUrl, `companion ${name}`);

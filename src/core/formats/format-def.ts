@@ -17,3 +17,10 @@ export function notThisFormat(format: TokenFormat, what = 'value'): InvalidInput
     `the canary's format (${format.id}) and its stored value disagree; rotate the canary to mint a fresh value`,
   );
 }
+
+/** The random core as a capture group of the format's shape; a value without that shape is not this format's token. */
+export function coreFromShape(shape: RegExp, value: string, format: TokenFormat, group = 1): string {
+  const m = shape.exec(value);
+  if (!m) throw notThisFormat(format);
+  return m[group]!;
+}

@@ -2,7 +2,7 @@
 // The 22-character head starts with "11" like real ones; core = the 59-character tail (351 bits).
 // GitHub has published no checksum for this format, so validate() checks the shape only.
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE62, randomString } from './random.js';
 import { userName } from './decoy-text.js';
 
@@ -19,9 +19,7 @@ export const githubFineGrained: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(githubFineGrained);
-    return m[2]!;
+    return coreFromShape(SHAPE, value, githubFineGrained, 2);
   },
   decoy(token: GeneratedToken) {
     // gh CLI's hosts.yml as written with insecure (plain-file) storage.

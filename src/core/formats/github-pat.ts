@@ -1,7 +1,7 @@
 // GitHub classic personal access token: ghp_ + 30 random base62 + base62(crc32(random)) padded to 6.
 // Core = the 30 random characters (178 bits): still present when the prefix is stripped or the checksum cut off.
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { tokenChecksum } from './checksum.js';
 import { BASE62, randomString } from './random.js';
 import { userName } from './decoy-text.js';
@@ -21,9 +21,7 @@ export const githubPat: FormatDef = {
     return m !== null && tokenChecksum(m[1]!) === m[2];
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(githubPat);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, githubPat);
   },
   decoy(token: GeneratedToken) {
     // What `git config credential.helper store` writes after a push with a PAT as password.

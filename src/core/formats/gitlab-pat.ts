@@ -3,7 +3,7 @@
 // we keep the real length (a longer body would look wrong to anyone who knows GitLab) and say so in the tests.
 // Core = the 20 characters after the prefix.
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE64URL, pick, randomString } from './random.js';
 
 const SHAPE = /^glpat-([0-9A-Za-z_-]{20})$/;
@@ -19,9 +19,7 @@ export const gitlabPat: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(gitlabPat);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, gitlabPat);
   },
   decoy(token: GeneratedToken) {
     // python-gitlab's config file, the one `gitlab` CLI users keep in their home.

@@ -1,7 +1,7 @@
 // npm access token: npm_ + 30 random base62 + base62(crc32(random)) padded to 6, the same scheme as GitHub's.
 // Core = the 30 random characters (178 bits).
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { tokenChecksum } from './checksum.js';
 import { BASE62, pick, randomString } from './random.js';
 
@@ -20,9 +20,7 @@ export const npm: FormatDef = {
     return m !== null && tokenChecksum(m[1]!) === m[2];
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(npm);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, npm);
   },
   decoy(token: GeneratedToken) {
     const content = [

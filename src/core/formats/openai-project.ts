@@ -2,7 +2,7 @@
 // The last character is alphanumeric so gitleaks' trailing \b holds. Core = the first 74-character block
 // (444 bits): it survives both a stripped prefix and a cut-off tail.
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE62, BASE64URL, pick, randomString } from './random.js';
 import { appEnvHead, envFile } from './decoy-text.js';
 
@@ -23,9 +23,7 @@ export const openaiProject: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(openaiProject);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, openaiProject);
   },
   decoy(token: GeneratedToken) {
     const content = envFile([

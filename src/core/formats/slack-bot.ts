@@ -1,7 +1,7 @@
 // Slack bot token: xoxb-<team digits>-<bot digits>-<24 alnum>. The digit groups are ids in real tokens; the
 // 24-character tail is the secret, so it is the core (142 bits).
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE62, pick, randomDigits, randomString } from './random.js';
 import { appEnvHead, envFile } from './decoy-text.js';
 
@@ -19,9 +19,7 @@ export const slackBot: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(slackBot);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, slackBot);
   },
   decoy(token: GeneratedToken) {
     const content = envFile([

@@ -1,7 +1,7 @@
 // Stripe live secret key: sk_live_51 + 97 alnum (107 characters, the length Stripe issues today).
 // "51" is the constant head of current keys; core = the 97 characters after it (577 bits).
 import type { GeneratedToken } from './types.js';
-import { type FormatDef, notThisFormat } from './format-def.js';
+import { type FormatDef, coreFromShape } from './format-def.js';
 import { BASE62, randomString } from './random.js';
 import { appEnvHead, envFile, org } from './decoy-text.js';
 
@@ -19,9 +19,7 @@ export const stripeLive: FormatDef = {
     return SHAPE.test(value);
   },
   core(value: string): string {
-    const m = SHAPE.exec(value);
-    if (!m) throw notThisFormat(stripeLive);
-    return m[1]!;
+    return coreFromShape(SHAPE, value, stripeLive);
   },
   decoy(token: GeneratedToken) {
     const o = org();
