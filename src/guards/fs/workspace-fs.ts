@@ -204,6 +204,15 @@ export class WorkspaceFs {
     };
   }
 
+  /** A rename or link that touches a decoy (as source or destination) is refused with EPERM and an event. */
+  private refusedDecoyMove(table: DecoyTable, src: string, dst: string, op: 'rename' | 'link', pid: number, cb: (errno: number) => void): boolean {
+    const d = table.file(src) ?? table.file(dst);
+    if (!d) return false;
+    const ev = this.decoyEvent(d, d.rel, 'canary.fired', 'deny', `${op} of a decoy denied (${this.where(src)} -> ${this.where(dst)})`);
+    void settle(this.emit([ev], pid), () => cb(EPERM));
+    return true;
+  }
+
   private decoyEvent(d: DecoyEntry, rel: string, kind: 'canary.read' | 'canary.fired', action: 'alert' | 'deny', message: string): EventInput {
     return {
       kind,
@@ -681,11 +690,7 @@ export class WorkspaceFs {
         const dst = relOf(to);
         const pid = this.pid();
         const table = this.decoys();
-        const d = table.file(src) ?? table.file(dst);
-        if (d) {
-          const ev = this.decoyEvent(d, d.rel, 'canary.fired', 'deny', `rename of a decoy denied (${this.where(src)} -> ${this.where(dst)})`);
-          return void settle(this.emit([ev], pid), () => cb(EPERM));
-        }
+        if (this.refusedDecoyMove(table, src, dst, 'rename', pid, cb)) return;
         if (this.isHidden(src) || this.isHidden(dst)) return cb(EACCES);
         if ((table.isDecoyDir(src) && !lstatSync(this.src(src), { throwIfNoEntry: false })) || table.isDecoyDir(dst)) {
           return cb(EPERM);
@@ -714,11 +719,7 @@ export class WorkspaceFs {
         const dst = relOf(to);
         const pid = this.pid();
         const table = this.decoys();
-        const d = table.file(src) ?? table.file(dst);
-        if (d) {
-          const ev = this.decoyEvent(d, d.rel, 'canary.fired', 'deny', `link of a decoy denied (${this.where(src)} -> ${this.where(dst)})`);
-          return void settle(this.emit([ev], pid), () => cb(EPERM));
-        }
+        if (this.refusedDecoyMove(table, src, dst, 'link', pid, cb)) return;
         if (table.isDecoyDir(dst)) return cb(EPERM);
         if (this.isHidden(src) || this.isHidden(dst)) return cb(EACCES);
         // A hard link across the zone border would let later in-zone writes land outside it: refuse like a
