@@ -3,8 +3,8 @@
 // `-c` takes the lean path (no oclif, bundled when dist/shell-fast/ is current); anything else goes to oclif.
 import { statSync } from 'node:fs';
 
-const plain = new URL('../dist/src/session/shell-fast.js', import.meta.url);
-const bundled = new URL('../dist/shell-fast/shell-fast.js', import.meta.url);
+const plain = new URL('../dist/src/session/shell/fast.js', import.meta.url);
+const bundled = new URL('../dist/shell-fast/fast.js', import.meta.url);
 let entry = plain;
 try {
   if (statSync(bundled).mtimeMs >= statSync(plain).mtimeMs) entry = bundled;

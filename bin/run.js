@@ -8,8 +8,8 @@
 import { statSync } from 'node:fs';
 
 function shellFastEntry() {
-  const plain = new URL('../dist/src/session/shell-fast.js', import.meta.url);
-  const bundled = new URL('../dist/shell-fast/shell-fast.js', import.meta.url);
+  const plain = new URL('../dist/src/session/shell/fast.js', import.meta.url);
+  const bundled = new URL('../dist/shell-fast/fast.js', import.meta.url);
   try {
     return statSync(bundled).mtimeMs >= statSync(plain).mtimeMs ? bundled : plain;
   } catch {

@@ -1,7 +1,7 @@
 // grith demo: a compromised agent tries a dozen ways to exfiltrate canaries; the three guards stop every one.
 import { GrithCommand } from '../src/cli/base-command.js';
 import { table } from '../src/cli/canary-view.js';
-import { DemoInterruptedError, runDemo, type DemoResult, type DemoRow } from '../src/session/demo/run-demo.js';
+import { DemoInterruptedError, runDemo, type DemoResult, type DemoRow } from '../src/demo/run-demo.js';
 
 function guardText(r: DemoRow): string {
   const alerts = r.alerts.length > 0 ? ` (${r.alerts.join('+')} alert)` : '';

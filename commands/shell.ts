@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { GrithCommand } from '../src/cli/base-command.js';
 import { InvalidInputError } from '../src/core/errors.js';
-import { runShellSession, type SessionMountSpec, type ShellMode } from '../src/session/shell-session.js';
+import { runShellSession, type SessionMountSpec, type ShellMode } from '../src/session/shell/session.js';
 import { resolveHome } from '../src/store/home.js';
 
 export default class Shell extends GrithCommand {

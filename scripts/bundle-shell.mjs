@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the `grith shell -c` hot path (dist/src/session/shell-fast.js and what it imports) into dist/shell-fast/:
+// Bundles the `grith shell -c` hot path (dist/src/session/shell/fast.js and what it imports) into dist/shell-fast/:
 // loading ~40 ES modules costs more than the whole 75 ms budget; one file loads in a fraction of it. Optional: when
 // the bundler is not installed (production installs without dev dependencies), bin/run.js uses the unbundled files.
 import { existsSync } from 'node:fs';
@@ -8,10 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const input = join(root, 'dist', 'src', 'session', 'shell-fast.js');
+const input = join(root, 'dist', 'src', 'session', 'shell', 'fast.js');
 const outDir = join(root, 'dist', 'shell-fast');
 if (!existsSync(input)) {
-  console.error('bundle-shell: build first (dist/src/session/shell-fast.js is missing)');
+  console.error('bundle-shell: build first (dist/src/session/shell/fast.js is missing)');
   process.exit(1);
 }
 let build;

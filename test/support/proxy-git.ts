@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { CertificateAuthority } from '../../src/guards/proxy/tls-ca.js';
-import { serveGitCgi } from '../../src/session/demo/git-cgi.js';
+import { serveGitCgi } from '../../src/demo/git-cgi.js';
 
 export interface GitServer {
   port: number;

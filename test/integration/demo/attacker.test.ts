@@ -12,7 +12,7 @@ import type { Canary } from '../../../src/core/canary.js';
 import { getFormat } from '../../../src/core/formats/index.js';
 import { compileMatcher } from '../../../src/core/matcher/index.js';
 import { toTargets } from '../../../src/core/targets.js';
-import { Attacker } from '../../../src/session/demo/attacker.js';
+import { Attacker } from '../../../src/demo/attacker.js';
 
 const run = promisify(execFile);
 

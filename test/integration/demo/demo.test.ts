@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FORMATS } from '../../../src/core/formats/index.js';
-import type { DemoResult } from '../../../src/session/demo/run-demo.js';
+import type { DemoResult } from '../../../src/demo/run-demo.js';
 import { BIN, REPO } from '../../support/cli.js';
 
 const EXPECTED: Record<string, string | null> = {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../../../src/events/event-log.js';
 import type { GrithEvent } from '../../../src/events/types.js';
-import { buildId, hostPaths } from '../../../src/session/shell-host-protocol.js';
+import { buildId, hostPaths } from '../../../src/session/shell/host/protocol.js';
 import { BIN, REPO, addCanary, buildExecGuard, grithRun, run } from '../../support/shell-run.js';
 
 let root: string;
@@ -37,7 +37,7 @@ const shell = (cmd: string, cwd: string, extra: string[] = []) => g(['shell', '-
 
 /** Start the home's shell host and wait until it answers, so the suite runs through it. */
 async function warmHost(h: string): Promise<void> {
-  const sock = hostPaths(h, buildId(join(REPO, 'dist', 'src', 'session', 'shell-host-main.js'))).sock;
+  const sock = hostPaths(h, buildId(join(REPO, 'dist', 'src', 'session', 'shell', 'host', 'main.js'))).sock;
   await grithRun(['shell', '--no-proxy', '-c', 'true'], { home: h });
   const deadline = Date.now() + 30_000;
   while (!existsSync(sock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

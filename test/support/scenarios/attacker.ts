@@ -12,7 +12,7 @@ import type { Canary } from '../../../src/core/canary.js';
 import { compileMatcher, variantsOf } from '../../../src/core/matcher/index.js';
 import { toTargets } from '../../../src/core/targets.js';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
-import { lenientDecode } from '../../../src/session/demo/attacker.js';
+import { lenientDecode } from '../../../src/demo/attacker.js';
 
 /** One thing the attacker got: raw bytes of a connection, a (decoded) request body, WebSocket payloads. */
 export interface Received {

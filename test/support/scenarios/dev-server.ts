@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
-import { serveGitCgi } from '../../../src/session/demo/git-cgi.js';
+import { serveGitCgi } from '../../../src/demo/git-cgi.js';
 
 export interface DevServer {
   /** https://127.0.0.1:PORT */

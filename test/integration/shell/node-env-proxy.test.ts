@@ -1,4 +1,4 @@
-// The session's Node preload (compiled dist/src/session/node-env-proxy.js) in real Node processes: fetch, http.get and
+// The session's Node preload (compiled dist/src/guards/shell/node/env-proxy.js) in real Node processes: fetch, http.get and
 // https.get go through CONNECT tunnels of the proxy named in the environment; a refused tunnel fails the request and
 // nothing reaches the server; without proxy variables nothing changes.
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
-import { nativeEnvProxy, nodeProxyPreload } from '../../../src/session/node-preload.js';
+import { nativeEnvProxy, nodeProxyPreload } from '../../../src/guards/shell/node/preload.js';
 
 let dir: string;
 let caFile: string;
@@ -78,7 +78,7 @@ p.then((s) => console.log('status', s), (e) => console.log('error', String((e &&
 
 function client(kind: 'fetch' | 'get', url: string, proxied: boolean): Promise<string> {
   const preload = nodeProxyPreload();
-  if (!preload) throw new Error('build first: dist/src/session/node-env-proxy.js is missing');
+  if (!preload) throw new Error('build first: dist/src/guards/shell/node/env-proxy.js is missing');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--import=${preload}`, NODE_EXTRA_CA_CERTS: caFile };
   for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy']) delete env[k];
   if (proxied) {

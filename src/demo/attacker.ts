@@ -9,10 +9,10 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import type { Matcher } from '../../core/matcher/types.js';
-import { GitPackScanner } from '../../guards/proxy/git-pack.js';
-import { percentDecode } from '../../guards/proxy/head-scan.js';
-import { CertificateAuthority } from '../../guards/proxy/tls-ca.js';
+import type { Matcher } from '../core/matcher/types.js';
+import { GitPackScanner } from '../guards/proxy/git-pack.js';
+import { percentDecode } from '../guards/proxy/head-scan.js';
+import { CertificateAuthority } from '../guards/proxy/tls-ca.js';
 import { serveGitCgi } from './git-cgi.js';
 
 /** The bare repository the compromised agent pushes to: https://127.0.0.1:PORT/git/REPO_NAME. */

@@ -5,16 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, chmodSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { isGrithError } from '../core/errors.js';
-import type { GrithEvent } from '../events/types.js';
-import { ExecGuardServer } from '../guards/shell/exec-guard-server.js';
-import { oneLine } from '../guards/shell/exec-protocol.js';
-import { bannerLine } from './shell-banner.js';
-import { createGuardContext, type SessionGuardContext } from './guard-context.js';
-import { envPlacements, type SessionProxyEnv } from './shell-env.js';
-import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
-import { killSession } from './shell-proctree.js';
-import { startSessionProxy, type SessionProxy } from './shell-proxy.js';
+import { isGrithError } from '../../../core/errors.js';
+import type { GrithEvent } from '../../../events/types.js';
+import { ExecGuardServer } from '../../../guards/shell/exec-guard-server.js';
+import { oneLine } from '../../../guards/shell/exec-protocol.js';
+import { bannerLine } from '../banner.js';
+import { createGuardContext, type SessionGuardContext } from '../../guard-context.js';
+import { envPlacements, type SessionProxyEnv } from '../env.js';
+import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './protocol.js';
+import { killSession } from '../proctree.js';
+import { startSessionProxy, type SessionProxy } from '../proxy.js';
 
 export interface ShellHostOptions {
   home: string;

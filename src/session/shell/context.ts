@@ -2,17 +2,17 @@
 // chokidar watch + stat poll); `-c`, on the hot path, uses a lean one that reads store.json once and re-reads it on
 // an fs.watch of the home folder, which keeps start-up cheap. Both record to the hash-chained event log.
 import { watch, type FSWatcher } from 'node:fs';
-import { GrithError, isGrithError } from '../core/errors.js';
-import { compileMatcher } from '../core/matcher/index.js';
-import type { Canary } from '../core/canary.js';
-import { secretsOf, toTargets } from '../core/targets.js';
-import { EventLog } from '../events/event-log.js';
-import type { EventInput, GrithEvent } from '../events/types.js';
-import type { CanarySnapshot } from '../guards/guard-context.js';
-import { storePath } from '../store/home.js';
-import { readStoreFile } from '../store/store-file.js';
+import { GrithError, isGrithError } from '../../core/errors.js';
+import { compileMatcher } from '../../core/matcher/index.js';
+import type { Canary } from '../../core/canary.js';
+import { secretsOf, toTargets } from '../../core/targets.js';
+import { EventLog } from '../../events/event-log.js';
+import type { EventInput, GrithEvent } from '../../events/types.js';
+import type { CanarySnapshot } from '../../guards/guard-context.js';
+import { storePath } from '../../store/home.js';
+import { readStoreFile } from '../../store/store-file.js';
 // Type only: the live context (chokidar) is imported when a long session needs it, never on the `-c` path.
-import type { SessionGuardContext } from './guard-context.js';
+import type { SessionGuardContext } from '../guard-context.js';
 
 export type ShellContext = SessionGuardContext;
 
@@ -99,6 +99,6 @@ async function leanContext(home: string, opts: ShellContextOptions): Promise<She
 
 export async function openShellContext(home: string, opts: ShellContextOptions): Promise<ShellContext> {
   if (!opts.live) return leanContext(home, opts);
-  const { createGuardContext } = await import('./guard-context.js');
+  const { createGuardContext } = await import('../guard-context.js');
   return createGuardContext(home, { session: opts.session, onRecorded: opts.onRecorded, onRecordError: opts.onRecordError });
 }

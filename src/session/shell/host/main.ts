@@ -1,9 +1,9 @@
-// Entry of the shell host process (started detached by `grith shell -c`): node shell-host-main.js HOME DIR SOCK LIB.
-import { runShellHost } from './shell-host.js';
+// Entry of the shell host process (started detached by `grith shell -c`): node dist/src/session/shell/host/main.js HOME DIR SOCK LIB.
+import { runShellHost } from './host.js';
 
 const [home, dir, sock, execLib] = process.argv.slice(2);
 if (!home || !dir || !sock || !execLib) {
-  process.stderr.write('usage: shell-host-main HOME DIR SOCK EXEC_LIB\n');
+  process.stderr.write('usage: main.js HOME DIR SOCK EXEC_LIB\n');
   process.exit(2);
 }
 process.on('uncaughtException', (e) => {

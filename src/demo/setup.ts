@@ -4,8 +4,8 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Canary } from '../../core/canary.js';
-import { addCanary } from '../canary-ops.js';
+import type { Canary } from '../core/canary.js';
+import { addCanary } from '../session/canary-ops.js';
 import { runQuiet } from './procs.js';
 
 export interface DemoWorld {

@@ -6,7 +6,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionProxyEnv } from './shell-env.js';
+import type { SessionProxyEnv } from '../env.js';
 
 /** Client → host: `open` first; `close` once bash has exited (the answer says whether a terminate ended it). */
 export type ClientMessage = OpenRequest | { op: 'close' };

@@ -5,7 +5,7 @@
 // builtins (and node-preload.js) are imported, and undici is loaded only when a program uses fetch.
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { nativeEnvProxy } from './node-preload.js';
+import { nativeEnvProxy } from './preload.js';
 
 type Done = (err: Error | null, socket?: Socket) => void;
 interface Proxy {

@@ -1,7 +1,7 @@
 // Which Node versions need the session's proxy preload, and how it joins NODE_OPTIONS.
 import { describe, expect, it } from 'vitest';
-import { nativeEnvProxy, withNodeImport } from '../../../src/session/node-preload.js';
-import { buildSessionEnv } from '../../../src/session/shell-env.js';
+import { nativeEnvProxy, withNodeImport } from '../../../../../src/guards/shell/node/preload.js';
+import { buildSessionEnv } from '../../../../../src/session/shell/env.js';
 
 describe('nativeEnvProxy', () => {
   it('is false where NODE_USE_ENV_PROXY is ignored, true from 22.21 and 24.5 on', () => {
@@ -11,7 +11,7 @@ describe('nativeEnvProxy', () => {
 });
 
 describe('withNodeImport', () => {
-  const url = 'file:///opt/grith/dist/src/session/node-env-proxy.js';
+  const url = 'file:///opt/grith/dist/src/guards/shell/node/env-proxy.js';
   it('adds the flag after what the user had, once', () => {
     expect(withNodeImport(undefined, url)).toBe(`--import=${url}`);
     expect(withNodeImport('  --max-old-space-size=4096 ', url)).toBe(`--max-old-space-size=4096 --import=${url}`);
@@ -24,7 +24,7 @@ describe('buildSessionEnv and the preload', () => {
   const input = { base: { PATH: '/bin', NODE_OPTIONS: '--trace-warnings' }, execLib: '/g/lib.so', execSock: '/t/s.sock', session: 's1', placed: new Map(), shell: '/bin/bash' };
   it('is preloaded when the session has a proxy, after the user\'s options', () => {
     const env = buildSessionEnv({ ...input, proxy: { url: 'http://127.0.0.1:9', caCert: '/ca.pem', caBundle: '/b.pem' } });
-    expect(env.NODE_OPTIONS).toMatch(/^--trace-warnings --import=file:\/\/\/.*\/dist\/src\/session\/node-env-proxy\.js$/);
+    expect(env.NODE_OPTIONS).toMatch(/^--trace-warnings --import=file:\/\/\/.*\/dist\/src\/guards\/shell\/node\/env-proxy\.js$/);
   });
   it('is not preloaded without a proxy', () => {
     expect(buildSessionEnv(input).NODE_OPTIONS).toBe('--trace-warnings');

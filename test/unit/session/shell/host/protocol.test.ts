@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostPaths, lineReader, privateDir } from '../../../src/session/shell-host-protocol.js';
+import { hostPaths, lineReader, privateDir } from '../../../../../src/session/shell/host/protocol.js';
 
 describe('shell host protocol', () => {
   it('gives each home and build its own short socket path', () => {

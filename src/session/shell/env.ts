@@ -1,6 +1,6 @@
 // The environment of a `grith shell` session: exec guard, canary variables, proxy and CA trust variables.
-import type { Canary } from '../core/canary.js';
-import { nodeProxyPreload, withNodeImport } from './node-preload.js';
+import type { Canary } from '../../core/canary.js';
+import { nodeProxyPreload, withNodeImport } from '../../guards/shell/node/preload.js';
 
 export interface SessionProxyEnv {
   /** http://[user:pass@]127.0.0.1:PORT */

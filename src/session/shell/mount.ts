@@ -5,9 +5,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { MountError } from '../core/errors.js';
-import { EventLog } from '../events/event-log.js';
-import type { GrithEvent } from '../events/types.js';
+import { MountError } from '../../core/errors.js';
+import { EventLog } from '../../events/event-log.js';
+import type { GrithEvent } from '../../events/types.js';
 
 export interface SessionMount {
   mountpoint: string;

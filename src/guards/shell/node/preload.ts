@@ -1,5 +1,5 @@
-// Where the session's Node preload (node-env-proxy.js) is, and how it joins NODE_OPTIONS. Only compiled JavaScript
-// can be preloaded, so it is found as dist/src/session/node-env-proxy.js from src/, dist/src/ or dist/shell-fast/.
+// Where the session's Node preload (env-proxy.js) is, and how it joins NODE_OPTIONS. Only compiled JavaScript
+// can be preloaded, so it is found as dist/src/guards/shell/node/env-proxy.js from src/, dist/src/ or dist/shell-fast/.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +18,7 @@ export function nodeProxyPreload(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   cached = null;
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'dist', 'src', 'session', 'node-env-proxy.js');
+    const candidate = join(dir, 'dist', 'src', 'guards', 'shell', 'node', 'env-proxy.js');
     if (existsSync(candidate)) {
       cached = pathToFileURL(candidate).href;
       break;

@@ -1,7 +1,7 @@
 // The demo's workspace mount: a child `grith mount SOURCE MOUNTPOINT --zone ZONE` (the real CLI, in its own process,
 // so no event loop here ever serves FUSE), up before the agent runs and down before the temporary folder goes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { forceUnmount, isMounted } from '../../guards/fs/mount-table.js';
+import { forceUnmount, isMounted } from '../guards/fs/mount-table.js';
 import { exited, grithBin, stopChild, track } from './procs.js';
 
 export interface DemoMount {

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 
 const osSignals = constants.signals as Record<string, number>;
-import { resolveHome } from '../store/home.js';
-import { runViaHost, startHost } from './shell-host-client.js';
-import type { ShellSessionOptions } from './shell-session.js';
+import { resolveHome } from '../../store/home.js';
+import { runViaHost, startHost } from './host/client.js';
+import type { ShellSessionOptions } from './session.js';
 
 export interface FastArgs {
   command: string;
@@ -89,7 +89,7 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
     if (viaHost !== null) return viaHost;
     startHost(resolveHome(env), env);
   }
-  const [{ runShellSession }, { isGrithError }] = await Promise.all([import('./shell-session.js'), import('../core/errors.js')]);
+  const [{ runShellSession }, { isGrithError }] = await Promise.all([import('./session.js'), import('../../core/errors.js')]);
   const opts: ShellSessionOptions = {
     home: resolveHome(env),
     mode: { kind: 'command', command: parsed.command, shellFlags: parsed.shellFlags, positional: parsed.positional },

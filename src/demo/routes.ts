@@ -1,6 +1,6 @@
 // The compromised agent's script: each exfiltration route is one `grith shell -c` command run in the mounted
 // workspace, with the guard expected to stop it. Scripts name canaries only by file or variable, never by value.
-import type { GuardName } from '../../events/types.js';
+import type { GuardName } from '../events/types.js';
 
 export interface RouteTargets {
   /** http://127.0.0.1:PORT of the attacker. */

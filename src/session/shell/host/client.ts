@@ -6,10 +6,10 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } f
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { writeBanner } from './shell-banner.js';
-import { buildSessionEnv } from './shell-env.js';
-import { buildId, hostPaths, lineReader, privateDir, type HostMessage, type OpenRequest } from './shell-host-protocol.js';
-import { execGuardLibrary, hostMainPath, realShell } from './shell-paths.js';
+import { writeBanner } from '../banner.js';
+import { buildSessionEnv } from '../env.js';
+import { buildId, hostPaths, lineReader, privateDir, type HostMessage, type OpenRequest } from './protocol.js';
+import { execGuardLibrary, hostMainPath, realShell } from '../paths.js';
 
 export interface HostRun {
   shellFlags: string[];

@@ -1,6 +1,6 @@
 // The lean `-c` entry accepts exactly what it can run, and hands everything else to the full command.
 import { describe, expect, it } from 'vitest';
-import { parseFastArgs } from '../../../src/session/shell-fast.js';
+import { parseFastArgs } from '../../../../src/session/shell/fast.js';
 
 describe('parseFastArgs', () => {
   it('takes -c CMD with positional parameters', () => {

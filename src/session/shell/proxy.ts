@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { appendFile, chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ProxyError } from '../core/errors.js';
-import type { GuardContext } from '../guards/guard-context.js';
-import type { ProxyServer } from '../guards/proxy/proxy-server.js';
-import { caDir } from '../store/home.js';
-import type { SessionProxyEnv } from './shell-env.js';
+import { ProxyError } from '../../core/errors.js';
+import type { GuardContext } from '../../guards/guard-context.js';
+import type { ProxyServer } from '../../guards/proxy/proxy-server.js';
+import { caDir } from '../../store/home.js';
+import type { SessionProxyEnv } from './env.js';
 
 /** Same list as the proxy's SYSTEM_BUNDLES (upstream-trust.ts), kept here to avoid loading node:tls on the hot path. */
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
@@ -51,11 +51,11 @@ async function writeJoinedBundle(file: string, caPem: string): Promise<void> {
 async function loadProxy(opts: SessionProxyOptions, token: string): Promise<ProxyServer> {
   // The Reflect shim must run before @peculiar/x509 evaluates; a bundler may hoist the package import above the
   // shim inside one chunk, so load the shim on its own first.
-  await import('../guards/proxy/reflect-shim.js');
+  await import('../../guards/proxy/reflect-shim.js');
   const [{ ProxyServer }, { CertificateAuthority }, { upstreamTrust }] = await Promise.all([
-    import('../guards/proxy/proxy-server.js'),
-    import('../guards/proxy/tls-ca.js'),
-    import('../guards/proxy/upstream-trust.js'),
+    import('../../guards/proxy/proxy-server.js'),
+    import('../../guards/proxy/tls-ca.js'),
+    import('../../guards/proxy/upstream-trust.js'),
   ]);
   const ca = await CertificateAuthority.open(caDir(opts.home));
   const trust = await upstreamTrust({ upstreamCaFile: process.env.GRITH_UPSTREAM_CA || undefined });

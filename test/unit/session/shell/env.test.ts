@@ -1,7 +1,7 @@
 // The session environment: exec guard first in LD_PRELOAD, canary placements, proxy and CA trust variables.
 import { describe, expect, it } from 'vitest';
-import { buildSessionEnv, CA_BUNDLE_VARS, envPlacements } from '../../../src/session/shell-env.js';
-import { testCanary } from '../../support/shell-naive-matcher.js';
+import { buildSessionEnv, CA_BUNDLE_VARS, envPlacements } from '../../../../src/session/shell/env.js';
+import { testCanary } from '../../../support/shell-naive-matcher.js';
 
 const canaries = [
   testCanary({ id: 'a', value: 'v-a', placements: [{ kind: 'env', name: 'GITHUB_TOKEN' }, { kind: 'decoy', rel: '.env' }] }),

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GrithError } from '../core/errors.js';
+import { GrithError } from '../../core/errors.js';
 
 export class ExecGuardUnavailableError extends GrithError {
   readonly code = 'EXEC_GUARD_UNAVAILABLE';
@@ -31,7 +31,7 @@ export function execGuardLibrary(): string {
 
 /** The compiled shell host entry (a daemon runs compiled JavaScript, never TypeScript sources). */
 export function hostMainPath(): string | null {
-  return upward(join('dist', 'src', 'session', 'shell-host-main.js')) ?? upward(join('src', 'session', 'shell-host-main.js'));
+  return upward(join('dist', 'src', 'session', 'shell', 'host', 'main.js')) ?? upward(join('src', 'session', 'shell', 'host', 'main.js'));
 }
 
 /** The user's shell for the session; never grith itself (an agent may have SHELL pointing at a grith wrapper). */

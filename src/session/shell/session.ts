@@ -5,18 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { GrithEvent } from '../events/types.js';
-import { ExecGuardServer, type ExecFireInfo } from '../guards/shell/exec-guard-server.js';
-import { oneLine } from '../guards/shell/exec-protocol.js';
-import { bannerLine, writeBanner } from './shell-banner.js';
-import { openShellContext, type ShellContext } from './shell-context.js';
-import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './shell-env.js';
-import { startSessionMount } from './shell-mount.js';
-import { startSessionProxy } from './shell-proxy.js';
-import { execGuardLibrary, realShell } from './shell-paths.js';
-import { killSession } from './shell-proctree.js';
+import type { GrithEvent } from '../../events/types.js';
+import { ExecGuardServer, type ExecFireInfo } from '../../guards/shell/exec-guard-server.js';
+import { oneLine } from '../../guards/shell/exec-protocol.js';
+import { bannerLine, writeBanner } from './banner.js';
+import { openShellContext, type ShellContext } from './context.js';
+import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './env.js';
+import { startSessionMount } from './mount.js';
+import { startSessionProxy } from './proxy.js';
+import { execGuardLibrary, realShell } from './paths.js';
+import { killSession } from './proctree.js';
 
-export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './shell-paths.js';
+export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './paths.js';
 
 export type ShellMode =
   /** `-c CMD`; shellFlags (e.g. `-l` from `-lc`) and positional ($0, $1…) go to bash as given. */
