@@ -8,6 +8,8 @@ export interface CanarySnapshot {
   /** null when the store could not be loaded: the guard must fail closed (deny) and say why. */
   matcher: Matcher | null;
   canaries: Canary[];
+  /** Every secret of every canary (values and companions), computed once per snapshot: what output must mask. */
+  secrets: readonly string[];
   /** Bumps on every reload; lets a guard cache derived data (decoy tables) per version. */
   version: number;
   error?: GrithError;
@@ -17,8 +19,13 @@ export interface GuardContext {
   snapshot(): CanarySnapshot;
   /** Subscribe to store reloads (new decoys appear, removed ones vanish). Returns an unsubscribe function. */
   onChange(cb: () => void): () => void;
-  /** Record an event. Never blocks the guard's decision; delivery errors are reported, not thrown. */
+  /**
+   * Record an event. Never blocks the guard's decision; delivery errors are reported, not thrown. The context
+   * stamps its session id on events that carry none.
+   */
   record(event: EventInput): void;
+  /** Resolves once every event recorded so far is on disk (or failed): before a terminate, before answering. */
+  flush(): Promise<void>;
   /** Session id stamped on events, when the guard runs inside `grith shell`. */
   session?: string;
 }

@@ -1,21 +1,28 @@
-// The GuardContext of a long-running guard (mount, proxy): live canaries + compiled matcher from the store, and an
-// event recorder on the hash-chained log. Generic: nothing here knows which guard uses it.
+// The one GuardContext of every guard process and every `grith shell` path: live canaries + compiled matcher from
+// the store, an event recorder on the hash-chained log that masks every canary secret, and the alert sinks.
 import { compileMatcher } from '../core/matcher/index.js';
-import { secretsOf, toTargets } from '../core/targets.js';
+import { toTargets } from '../core/targets.js';
+import type { Canary } from '../core/canary.js';
 import { EventLog } from '../events/event-log.js';
 import type { EventInput, GrithEvent } from '../events/types.js';
 import type { GuardContext } from '../guards/guard-context.js';
 import { LiveCanaries } from '../store/live-canaries.js';
-import type { Canary } from '../core/canary.js';
-import { createAlertSinks } from './alert-sinks.js';
+import type { AlertSinks } from './alert-sinks.js';
 
 export interface SessionGuardContext extends GuardContext {
-  /** Resolves once every event recorded so far is on disk (or has failed). */
-  flush(): Promise<void>;
+  /** The same canaries, log and sinks, with events stamped with another session (the shell host serves many). */
+  forSession(id: string): GuardContext;
+  /** Waits for events in flight and alert deliveries (at most 5 s), then stops watching the store. */
   close(): Promise<void>;
 }
 
 export interface GuardContextOptions {
+  /**
+   * live: a long-running guard (mount, proxy, interactive session, shell host): chokidar watch + stat check.
+   * once: one `grith shell -c` command, where start-up counts: a bare fs.watch + stat check, no chokidar.
+   * Both reload on every store change and fail closed the same way.
+   */
+  mode: 'live' | 'once';
   session?: string;
   /** Each event once written. */
   onRecorded?: (e: GrithEvent) => void;
@@ -25,44 +32,57 @@ export interface GuardContextOptions {
 
 export const compileCanaries = (canaries: Canary[]) => compileMatcher(toTargets(canaries));
 
-export async function createGuardContext(home: string, opts: GuardContextOptions = {}): Promise<SessionGuardContext> {
-  const live = await LiveCanaries.open(home, compileCanaries);
-  const log = new EventLog(home, { secrets: () => live.snapshot().canaries.flatMap((c) => secretsOf(c)) });
-  // Webhooks (from the store's settings) hear every alert this guard records, without delaying its decision.
-  const alerts = await createAlertSinks(home);
-  live.on('change', () => void alerts.refresh());
+export async function openGuardContext(home: string, opts: GuardContextOptions): Promise<SessionGuardContext> {
+  const live = await LiveCanaries.open(home, compileCanaries, { events: opts.mode === 'live' ? 'chokidar' : 'fs.watch' });
+  const log = new EventLog(home, { secrets: () => live.snapshot().secrets });
+  // Webhooks (from the store's settings) hear every event this process records, without delaying a decision.
+  // Loaded with the first event: most `-c` commands record none.
+  let alerts: Promise<AlertSinks> | null = null;
+  const sinks = () => (alerts ??= import('./alert-sinks.js').then((m) => m.createAlertSinks(home)));
+  live.on('change', () => {
+    if (alerts) void alerts.then((a) => a.refresh());
+  });
   const pending = new Set<Promise<unknown>>();
   const onError =
     opts.onRecordError ??
     ((e: unknown, input: EventInput) =>
       process.stderr.write(`grith: could not record ${input.kind} event: ${(e as Error)?.message ?? String(e)}\n`));
+  const recorded = async (e: GrithEvent) => {
+    try {
+      opts.onRecorded?.(e);
+      (await sinks()).deliver(e);
+    } catch (err) {
+      onError(err, e);
+    }
+  };
+  const flush = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
 
-  return {
-    session: opts.session,
+  const recorder = (session: string | undefined) => (event: EventInput) => {
+    const input = session && !event.session ? { ...event, session } : event;
+    const p = log.append(input).then(recorded, (e: unknown) => onError(e, input));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const view = (session: string | undefined): GuardContext => ({
+    session,
     snapshot: () => live.snapshot(),
     onChange(cb) {
       const f = () => cb();
       live.on('change', f);
       return () => void live.off('change', f);
     },
-    record(event) {
-      const input = opts.session && !event.session ? { ...event, session: opts.session } : event;
-      const p = log.append(input).then(
-        (e) => {
-          alerts.deliver(e);
-          opts.onRecorded?.(e);
-        },
-        (e: unknown) => onError(e, input),
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-    },
-    async flush() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    record: recorder(session),
+    flush,
+  });
+
+  return {
+    ...view(opts.session),
+    forSession: (id) => view(id),
     async close() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-      await alerts.flush(5_000);
+      await flush();
+      if (alerts) await alerts.then((a) => a.flush(5_000)).catch(() => undefined);
       await live.close();
     },
   };

@@ -6,7 +6,7 @@ import { mountWorkspace, preflight, type MountedWorkspace } from '../guards/fs/m
 import { isMounted } from '../guards/fs/mount-table.js';
 import { removeMountRecord, writeMountRecord, type MountRecord } from '../guards/fs/registry.js';
 import type { ZonePolicy } from '../guards/fs/workspace-fs.js';
-import { createGuardContext } from './guard-context.js';
+import { openGuardContext } from './guard-context.js';
 
 export interface MountSessionOptions {
   home: string;
@@ -37,7 +37,7 @@ export interface MountSession {
 
 export async function startMountSession(o: MountSessionOptions): Promise<MountSession> {
   const pre = await preflight(o); // fail before touching the store when the mount cannot work anyway
-  const ctx = await createGuardContext(o.home);
+  const ctx = await openGuardContext(o.home, { mode: 'live' });
   let mounted: MountedWorkspace;
   try {
     mounted = await mountWorkspace({

@@ -1,6 +1,6 @@
 // Composition for `grith proxy`: the store-backed guard context, the CA in $GRITH_HOME/ca, upstream trust, the server.
 import { caDir, ensureHome } from '../store/home.js';
-import { createGuardContext, type SessionGuardContext } from './guard-context.js';
+import { openGuardContext, type SessionGuardContext } from './guard-context.js';
 import { writeCaBundle, type CaBundleInfo } from '../guards/proxy/ca-bundle.js';
 import { ProxyServer } from '../guards/proxy/proxy-server.js';
 import { CertificateAuthority } from '../guards/proxy/tls-ca.js';
@@ -32,7 +32,7 @@ export async function startProxySession(opts: ProxySessionOptions): Promise<Prox
   const ca = await openCa(opts.home);
   const trust = await upstreamTrust({ upstreamCaFile: opts.upstreamCaFile });
   const bundle = await writeCaBundle(ca);
-  const ctx = await createGuardContext(opts.home, { session: opts.session });
+  const ctx = await openGuardContext(opts.home, { mode: 'live', session: opts.session });
   let server: ProxyServer;
   try {
     server = await ProxyServer.start({ ctx, ca, trust, port: opts.port, ...(opts.auth ? { token: true as const } : {}) });

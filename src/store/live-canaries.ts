@@ -1,7 +1,7 @@
 // The current canaries and their compiled matcher for a running guard, reloaded whenever store.json changes.
 //
 // Fail-closed contract: when the store cannot be read or validated, or compile throws, the snapshot becomes
-// { matcher: null, canaries: [], error } — the previous matcher is dropped, not kept as if it were current.
+// { matcher: null, canaries: [], secrets: [], error } — the previous matcher is dropped, not kept as if it were current.
 // A guard must deny whenever `error` is set (equivalently, whenever `matcher` is null). The state recovers by
 // itself when the store becomes valid again. open() never throws for store problems: it returns an instance in
 // the error state, so a guard can refuse with the error's message and hint.
@@ -12,6 +12,7 @@ import { emptyStoreDoc, type Canary } from '../core/canary.js';
 import { GrithError, HomeMissingError, isGrithError } from '../core/errors.js';
 import { maskSecrets } from '../core/fingerprint.js';
 import type { Matcher } from '../core/matcher/types.js';
+import { secretsOf } from '../core/targets.js';
 import { ensureHome, storePath } from './home.js';
 import { readStoreFile } from './store-file.js';
 import { watchStore, type StoreWatcher, type WatchStoreOptions } from './store-watch.js';
@@ -21,6 +22,8 @@ export interface LiveSnapshot {
   matcher: Matcher | null;
   /** The canaries the matcher was compiled from ([] in the error state). Shared: do not mutate. */
   canaries: Canary[];
+  /** Every secret of those canaries (values and companions): what anything shown must mask. */
+  secrets: readonly string[];
   /** Increases by one on every published change (new canaries, new error, recovery). */
   version: number;
   error?: GrithError;
@@ -39,7 +42,7 @@ export class MatcherCompileError extends GrithError {
 }
 
 export class LiveCanaries {
-  private state: LiveSnapshot = { matcher: null, canaries: [], version: 0 };
+  private state: LiveSnapshot = { matcher: null, canaries: [], secrets: [], version: 0 };
   /** Serialized canaries behind the current matcher; null in the error state. */
   private key: string | null = null;
   private readonly emitter = new EventEmitter();
@@ -120,13 +123,13 @@ export class LiveCanaries {
       if (this.state.error === undefined && this.state.version > 0 && key === this.key) return;
       const matcher = this.compileSafely(canaries);
       this.key = key;
-      this.publish({ matcher, canaries, version: this.state.version + 1 });
+      this.publish({ matcher, canaries, secrets: canaries.flatMap(secretsOf), version: this.state.version + 1 });
     } catch (e) {
       const error = isGrithError(e) ? e : new MatcherCompileError(safeMessage(e, canaries));
       const prev = this.state.error;
       if (prev && prev.code === error.code && prev.message === error.message) return;
       this.key = null;
-      this.publish({ matcher: null, canaries: [], version: this.state.version + 1, error });
+      this.publish({ matcher: null, canaries: [], secrets: [], version: this.state.version + 1, error });
     }
   }
 
@@ -158,6 +161,5 @@ export class LiveCanaries {
 /** An error text with every canary secret masked: compile errors come from code that holds the tokens. */
 function safeMessage(e: unknown, canaries: readonly Canary[]): string {
   const msg = e instanceof Error ? e.message : String(e);
-  const secrets = canaries.flatMap((c) => [c.value, ...Object.values(c.companions ?? {})]);
-  return maskSecrets(msg, secrets);
+  return maskSecrets(msg, canaries.flatMap(secretsOf));
 }

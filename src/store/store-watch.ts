@@ -1,10 +1,12 @@
-// Notice changes to store.json made by any process: chokidar events on the home folder, plus a slow stat check.
+// Notice changes to store.json made by any process: file-system events on the home folder, plus a slow stat check.
 // The folder is watched, not the file, because every write renames a new inode over store.json.
 // The stat check (every pollMs, default 1 s) is a safety net for filesystems where inotify misses events
 // (network mounts, containers): a guard that silently misses a new canary would fail open.
+// Events come from chokidar for long-running guards, or from a bare fs.watch where start-up time counts (one
+// `grith shell -c` per agent command): chokidar is then never loaded.
+import { watch as fsWatch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { storePath } from './home.js';
 
 export interface StoreWatcher {
@@ -18,6 +20,64 @@ export interface WatchStoreOptions {
   debounceMs?: number;
   /** Stat fallback interval (default 1000 ms; 0 disables). */
   pollMs?: number;
+  /** Where events come from (default chokidar). */
+  events?: 'chokidar' | 'fs.watch';
+}
+
+/** A running watch of one source of events on the home folder. */
+interface EventSource {
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+function chokidarSource(dir: string, file: string, onFile: () => void): EventSource {
+  let closed = false;
+  let w: import('chokidar').FSWatcher | null = null;
+  const ready = import('chokidar').then(({ watch }) => {
+    if (closed) return;
+    const watcher = watch(dir, {
+      depth: 0,
+      ignoreInitial: true,
+      persistent: true,
+      ignored: (p: string) => {
+        const abs = path.resolve(p);
+        return abs !== dir && abs !== file;
+      },
+    });
+    w = watcher;
+    watcher.on('all', (_event, p) => {
+      if (path.resolve(p) === file) onFile();
+    });
+    // A vanished home or a watch limit must not crash a guard; the stat check keeps running.
+    watcher.on('error', () => undefined);
+    return new Promise<void>((r) => watcher.once('ready', () => r()));
+  });
+  return {
+    ready,
+    async close() {
+      closed = true;
+      await ready.catch(() => undefined);
+      await w?.close();
+    },
+  };
+}
+
+function fsWatchSource(dir: string, onFile: () => void): EventSource {
+  let w: ReturnType<typeof fsWatch> | null = null;
+  try {
+    w = fsWatch(dir, { persistent: false }, (_ev, name) => {
+      if (name === null || name === 'store.json') onFile();
+    });
+    w.on('error', () => undefined);
+  } catch {
+    // No folder yet (nothing planted) or no inotify: the stat check still notices the first store.
+  }
+  return {
+    ready: Promise.resolve(),
+    async close() {
+      w?.close();
+    },
+  };
 }
 
 export function watchStore(home: string, onChange: () => void, opts: WatchStoreOptions = {}): StoreWatcher {
@@ -44,24 +104,11 @@ export function watchStore(home: string, onChange: () => void, opts: WatchStoreO
     }, debounceMs);
   };
 
-  const watcher: FSWatcher = watch(dir, {
-    depth: 0,
-    ignoreInitial: true,
-    persistent: true,
-    ignored: (p: string) => {
-      const abs = path.resolve(p);
-      return abs !== dir && abs !== file;
-    },
-  });
-  watcher.on('all', (_event, p) => {
-    if (path.resolve(p) === file) trigger();
-  });
-  // A vanished home or a watch limit must not crash a guard; the stat check keeps running.
-  watcher.on('error', () => undefined);
+  const source = opts.events === 'fs.watch' ? fsWatchSource(dir, trigger) : chokidarSource(dir, file, trigger);
 
   let onClosed!: () => void;
   const closedSignal = new Promise<void>((r) => (onClosed = r));
-  const watcherReady = Promise.race([new Promise<void>((r) => watcher.once('ready', () => r())), closedSignal]);
+  const watcherReady = Promise.race([source.ready, closedSignal]);
   const ready = (async () => {
     lastSig = await signature(file);
     await watcherReady;
@@ -88,7 +135,7 @@ export function watchStore(home: string, onChange: () => void, opts: WatchStoreO
       onClosed();
       if (pending) clearTimeout(pending);
       if (poller) clearTimeout(poller);
-      await watcher.close();
+      await source.close();
     },
   };
 }

@@ -13,7 +13,7 @@ import { ProxyServer, type ProxyServerOptions } from '../../src/guards/proxy/pro
 import { CertificateAuthority } from '../../src/guards/proxy/tls-ca.js';
 import { upstreamTrust } from '../../src/guards/proxy/upstream-trust.js';
 import type { GuardContext } from '../../src/guards/guard-context.js';
-import { variantBytes } from './proxy-canaries.js';
+import { variantBytes } from './canaries.js';
 
 export async function tempDir(prefix = 'grith-proxy-'): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));

@@ -1,19 +1,20 @@
 // The session side of the exec guard: a Unix-socket server that answers allow/deny for every exec in the session.
 import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { failClosed, terminates, type Decision, type Refusal } from '../../core/decision.js';
 import type { EventInput } from '../../events/types.js';
+import { decisionEvents } from '../decision-events.js';
 import type { GuardContext } from '../guard-context.js';
-import { decideExec, programName, type ExecDecision } from './exec-policy.js';
+import { judgeExec, programName, type ExecJudgement } from './exec-policy.js';
 import { encodeAnswer, parseFrame, type ExecRequest } from './exec-protocol.js';
 
 export interface ExecFireInfo {
   request: ExecRequest;
-  decision: Extract<ExecDecision, { allow: false }>;
+  decision: Refusal;
 }
 
 export interface ExecGuardOptions {
-  /** flush(), when the context has it, resolves once recorded events are on disk (needed before a terminate). */
-  ctx: GuardContext & { flush?(): Promise<void> };
+  ctx: GuardContext;
   socketPath: string;
   /** Called for every denied exec, right after the answer went out (the session shows its banner here). */
   onDeny?: (info: ExecFireInfo) => void;
@@ -22,37 +23,16 @@ export interface ExecGuardOptions {
 }
 
 /** Events for one denial: one canary.fired per canary found, or a guard.error when failing closed. */
-export function denialEvents(req: ExecRequest, d: Extract<ExecDecision, { allow: false }>, session?: string): EventInput[] {
+export function denialEvents(req: ExecRequest, j: ExecJudgement): EventInput[] {
+  const d = j.decision;
   const detail = { ppid: req.ppid, exec: req.kind, program: programName(req) };
-  if (d.failClosed !== undefined) {
-    return [
-      {
-        kind: 'guard.error',
-        guard: 'shell',
-        action: 'deny',
-        where: d.maskedArgv,
-        pid: req.pid,
-        session,
-        message: `exec denied, guard cannot check it: ${d.failClosed}`,
-        detail,
-      },
-    ];
-  }
-  return d.fires.map((f) => ({
-    kind: 'canary.fired',
-    guard: 'shell',
-    action: 'deny',
-    canaryId: f.hit.canaryId,
-    label: f.hit.label,
-    fingerprint: f.hit.fingerprint,
-    variant: f.hit.variant,
-    where: d.maskedArgv,
-    cmdline: d.maskedArgv,
+  const failed = d.verdict === 'deny' ? d.failClosed : undefined;
+  return decisionEvents('shell', d, {
+    where: j.maskedArgv,
     pid: req.pid,
-    session,
-    message: d.reason,
-    detail: { ...detail, terminate: f.canary?.terminate === true },
-  }));
+    detail,
+    ...(failed !== undefined ? { message: `exec denied, guard cannot check it: ${failed}` } : { cmdline: j.maskedArgv }),
+  });
 }
 
 export class ExecGuardServer {
@@ -88,53 +68,40 @@ export class ExecGuardServer {
   }
 
   /** Decide one request in-process (the `-c CMD` pre-check uses the same path as the library). */
-  async check(req: ExecRequest): Promise<ExecDecision> {
-    const d = this.decide(req);
-    if (!d.allow) await this.afterDeny(req, d);
-    return d;
+  async check(req: ExecRequest): Promise<Decision> {
+    const j = this.judge(req);
+    if (j.decision.verdict === 'deny') await this.afterDeny(req, j);
+    return j.decision;
   }
 
-  private decide(req: ExecRequest): ExecDecision {
+  private judge(req: ExecRequest): ExecJudgement {
     if (this.terminated) {
-      return {
-        allow: false,
-        reason: `blocked exec of ${programName(req)}: the grith session is ending (a canary fired)`,
-        fires: [],
-        terminate: false,
-        maskedArgv: '',
-      };
+      // No new finding: the session is already going down.
+      return { decision: { verdict: 'deny', fires: [], reason: `blocked exec of ${programName(req)}: the grith session is ending (a canary fired)` }, maskedArgv: '' };
     }
     try {
-      return decideExec(this.opts.ctx.snapshot(), req);
+      return judgeExec(this.opts.ctx.snapshot(), req);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      return {
-        allow: false,
-        reason: `blocked exec of ${programName(req)}: grith could not scan it`,
-        fires: [],
-        terminate: false,
-        maskedArgv: `${programName(req)} …`,
-        failClosed: why,
-      };
+      return { decision: failClosed(`blocked exec of ${programName(req)}: grith could not scan it`, why), maskedArgv: `${programName(req)} …` };
     }
   }
 
-  private async afterDeny(req: ExecRequest, d: Extract<ExecDecision, { allow: false }>): Promise<void> {
-    // Denials after a terminate carry no new finding; the session is already going down.
-    if (d.fires.length === 0 && d.failClosed === undefined) return;
-    if (d.terminate) this.terminated = true;
+  private async afterDeny(req: ExecRequest, j: ExecJudgement): Promise<void> {
+    const d = j.decision;
+    if (d.verdict !== 'deny' || (d.fires.length === 0 && d.failClosed === undefined)) return;
+    const terminate = terminates(d);
+    if (terminate) this.terminated = true;
     const info = { request: req, decision: d };
     try {
       this.opts.onDeny?.(info);
     } catch {
       /* a banner failure must not change the decision */
     }
-    const writes = denialEvents(req, d, this.opts.ctx.session).map((e) => this.opts.ctx.record(e) as unknown);
-    if (d.terminate) {
-      // The event must be on disk before the session dies: flush() when the context offers it, else whatever
-      // record() returned (a promise, for some contexts).
-      await Promise.allSettled(writes);
-      await this.opts.ctx.flush?.().catch(() => undefined);
+    for (const e of denialEvents(req, j)) this.opts.ctx.record(e);
+    if (terminate) {
+      // The event must be on disk before the session dies.
+      await this.opts.ctx.flush().catch(() => undefined);
       this.opts.onTerminate?.(info);
     }
   }
@@ -164,9 +131,10 @@ export class ExecGuardServer {
         sock.end(encodeAnswer(false, `blocked exec: malformed guard request (${r.reason})`));
         return;
       }
-      const d = this.decide(r.request);
-      sock.end(d.allow ? encodeAnswer(true) : encodeAnswer(false, d.reason));
-      if (!d.allow) void this.afterDeny(r.request, d);
+      const j = this.judge(r.request);
+      const d = j.decision;
+      sock.end(d.verdict === 'deny' ? encodeAnswer(false, d.reason) : encodeAnswer(true));
+      if (d.verdict === 'deny') void this.afterDeny(r.request, j);
     });
   }
 

@@ -1,32 +1,17 @@
 // Decides one exec: scan its argv for canaries, and describe a hit without ever carrying the token (masked argv).
 import { basename } from 'node:path';
-import type { Canary } from '../../core/canary.js';
+import { ALLOW, firesOf, failClosed, type Decision } from '../../core/decision.js';
+import { oneLine } from '../../core/display.js';
 import { maskSecrets, maskValue } from '../../core/fingerprint.js';
 import type { Hit } from '../../core/matcher/types.js';
-import { secretsOf } from '../../core/targets.js';
 import type { CanarySnapshot } from '../guard-context.js';
 import type { ExecRequest } from './exec-protocol.js';
-import { oneLine } from './exec-protocol.js';
 
-export interface ExecFire {
-  hit: Hit;
-  canary?: Canary;
+/** The decision on one exec and the argv as events may show it: joined by spaces, every hit and secret masked. */
+export interface ExecJudgement {
+  decision: Decision;
+  maskedArgv: string;
 }
-
-export type ExecDecision =
-  | { allow: true }
-  | {
-      allow: false;
-      /** One line for the program's stderr; never holds a token. */
-      reason: string;
-      /** Distinct canaries found (first hit of each); empty when denied for failing closed. */
-      fires: ExecFire[];
-      terminate: boolean;
-      /** argv joined by spaces, every hit and every known secret masked. */
-      maskedArgv: string;
-      /** Set when denied because the guard has no usable store (fail closed). */
-      failClosed?: string;
-    };
 
 export function programName(req: Pick<ExecRequest, 'argv' | 'path'>): string {
   return oneLine(basename(req.argv[0] || req.path || '?'), 80);
@@ -65,7 +50,7 @@ function maskArg(arg: Buffer, ranges: Array<[number, number, string]>): string {
   return pieces.join('');
 }
 
-export function maskArgv(argv: string[], hits: { joined: Hit[]; concat: Hit[] }, secrets: string[]): string {
+export function maskArgv(argv: string[], hits: { joined: Hit[]; concat: Hit[] }, secrets: readonly string[]): string {
   const parts = argv.map((a) => Buffer.from(a, 'utf8'));
   const ranges: Ranges = parts.map(() => []);
   for (const h of hits.joined) mapBack(parts, 1, h, ranges);
@@ -75,41 +60,22 @@ export function maskArgv(argv: string[], hits: { joined: Hit[]; concat: Hit[] },
 }
 
 /** Scan the argv (joined by spaces, and concatenated to catch a token split across arguments) and the path. */
-export function decideExec(snap: CanarySnapshot, req: ExecRequest): ExecDecision {
+export function judgeExec(snap: CanarySnapshot, req: ExecRequest): ExecJudgement {
   const prog = programName(req);
   if (!snap.matcher) {
     const why = snap.error ? snap.error.message : 'canary store not loaded';
-    return {
-      allow: false,
-      reason: `blocked exec of ${prog}: grith cannot check it (${oneLine(why, 200)})`,
-      fires: [],
-      terminate: false,
-      maskedArgv: `${prog} …`,
-      failClosed: why,
-    };
+    return { decision: failClosed(`blocked exec of ${prog}: grith cannot check it (${oneLine(why, 200)})`, why), maskedArgv: `${prog} …` };
   }
   const joined = snap.matcher.scan(req.argv.join(' '));
   const concat = req.argv.length > 1 ? snap.matcher.scan(req.argv.join('')) : [];
   const pathHits = req.path && req.path !== req.argv[0] ? snap.matcher.scan(req.path) : [];
   const all = [...joined, ...concat, ...pathHits];
-  if (all.length === 0) return { allow: true };
+  if (all.length === 0) return { decision: ALLOW, maskedArgv: '' };
 
-  const byId = new Map(snap.canaries.map((c) => [c.id, c]));
-  // One fire per canary, reporting its most telling form: the plain token over an encoding over a bare core.
-  const rank = (h: Hit) => (h.variant === 'plain' ? 0 : h.variant === 'core' ? 2 : 1);
-  const best = new Map<string, Hit>();
-  for (const hit of all) {
-    const cur = best.get(hit.canaryId);
-    if (!cur || rank(hit) < rank(cur)) best.set(hit.canaryId, hit);
-  }
-  const fires: ExecFire[] = [...best.values()].map((hit) => ({ hit, canary: byId.get(hit.canaryId) }));
-  const secrets = snap.canaries.flatMap((c) => secretsOf(c));
+  const fires = firesOf(all, snap.canaries);
   const labels = fires.map((f) => `"${oneLine(f.hit.label, 60)}"`).join(', ');
   return {
-    allow: false,
-    reason: `blocked exec of ${maskSecrets(prog, secrets)}: argument carries canary ${labels}`,
-    fires,
-    terminate: fires.some((f) => f.canary?.terminate === true),
-    maskedArgv: maskArgv(req.argv, { joined, concat }, secrets) + (pathHits.length ? ' (path masked)' : ''),
+    decision: { verdict: 'deny', fires, reason: `blocked exec of ${maskSecrets(prog, snap.secrets)}: argument carries canary ${labels}` },
+    maskedArgv: maskArgv(req.argv, { joined, concat }, snap.secrets) + (pathHits.length ? ' (path masked)' : ''),
   };
 }

@@ -3,6 +3,7 @@
 // Request: u32 little-endian payload length, then NUL-terminated fields:
 //   "GX1", kind (execve|posix_spawn|system|...), pid, ppid, path, argc, argv[0..argc-1]
 // Answer: "A\n" (allow) or "D<one-line reason>\n" (deny; the library prints "grith: <reason>").
+import { oneLine } from '../../core/display.js';
 
 export const FRAME_MAGIC = 'GX1';
 /** Largest request accepted: far above Linux's ARG_MAX; anything bigger is refused (fail closed). */
@@ -56,13 +57,7 @@ export function encodeFrame(req: ExecRequest): Buffer {
   return Buffer.concat([hdr, payload]);
 }
 
-/** One line, no control characters: answers end at the first newline on the C side. */
-export function oneLine(text: string, max = 400): string {
-  // eslint-disable-next-line no-control-regex
-  const s = text.replace(/[\x00-\x1f\x7f]+/g, ' ');
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
-}
-
+/** Answers end at the first newline on the C side, and the library prints the reason: one clean line. */
 export function encodeAnswer(allow: boolean, reason = ''): Buffer {
   return Buffer.from(allow ? 'A\n' : `D${oneLine(reason)}\n`, 'utf8');
 }

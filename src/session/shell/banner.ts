@@ -1,6 +1,6 @@
 // The banner a session shows on stderr when any of its guards fires (never on stdout, which may be captured).
 import type { GrithEvent } from '../../events/types.js';
-import { oneLine } from '../../guards/shell/exec-protocol.js';
+import { oneLine } from '../../core/display.js';
 
 /** One banner line for a fired canary or a touched decoy; null for every other event. */
 export function bannerLine(e: GrithEvent): string | null {

@@ -1,13 +1,12 @@
 // The lean entry of `grith shell -c CMD`: agents run every command through `$SHELL -c`, so this path must not load
 // oclif (~270 ms). bin/run.js and bin/grith-shell.js call it; anything it does not recognise goes back to oclif.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
-
-const osSignals = constants.signals as Record<string, number>;
 import { resolveHome } from '../../store/home.js';
-import { runViaHost, startHost } from './host/client.js';
+import { runShellCommand } from './command.js';
+import { hostSession, startHost } from './host/client.js';
+import { realShell } from './paths.js';
 import type { ShellSessionOptions } from './session.js';
+import { runForwarding } from './signals.js';
 
 export interface FastArgs {
   command: string;
@@ -59,33 +58,18 @@ export function insideSession(env: NodeJS.ProcessEnv): boolean {
   return preloaded && existsSync(sock);
 }
 
-function delegate(parsed: FastArgs, env: NodeJS.ProcessEnv): Promise<number> {
-  const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-  return new Promise((resolve) => {
-    const child = spawn(shell, [...parsed.shellFlags, '-c', parsed.command, ...parsed.positional], { stdio: 'inherit', env });
-    const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-    const fwd = (s: NodeJS.Signals) => child.kill(s);
-    for (const s of sigs) process.on(s, fwd);
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      // The enclosing guard refused the exec (it printed why) or could not be reached: bash's "cannot execute".
-      if (e.code !== 'EACCES') process.stderr.write(`grith: cannot run ${shell}: ${e.code ?? e.message}\n`);
-      resolve(126);
-    });
-    child.once('exit', (code, signal) => {
-      for (const s of sigs) process.off(s, fwd);
-      resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0));
-    });
-  });
-}
-
 /** Runs the session when the arguments fit the fast path; null means "not mine, hand over to oclif". */
 export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const parsed = parseFastArgs(args);
   if (!parsed) return null;
-  if (parsed.mount === undefined && insideSession(env)) return delegate(parsed, env);
+  if (parsed.mount === undefined && insideSession(env)) {
+    // The enclosing guard checks this exec (its argv holds CMD whole) and refuses it, saying why, if need be.
+    return runForwarding(realShell(env, true), [...parsed.shellFlags, '-c', parsed.command, ...parsed.positional], { env });
+  }
   if (parsed.mount === undefined) {
     // A running shell host has the matcher compiled and the proxy up: a session costs one round trip.
-    const viaHost = await runViaHost(resolveHome(env), parsed, env);
+    const host = await hostSession(resolveHome(env), env, parsed.proxy);
+    const viaHost = host ? await runShellCommand({ ...parsed, env }, host) : null;
     if (viaHost !== null) return viaHost;
     startHost(resolveHome(env), env);
   }

@@ -1,20 +1,24 @@
-// `grith shell`: one guarded session — exec guard server, canary env, proxy, optional mount — around a shell,
-// a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `grith shell`: one guarded session — guard context, exec guard, canary env, proxy, optional mount — around a
+// shell, a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
+// The order things start and stop in is written down in ../DESIGN.md.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oneLine } from '../../core/display.js';
 import type { GrithEvent } from '../../events/types.js';
-import { ExecGuardServer, type ExecFireInfo } from '../../guards/shell/exec-guard-server.js';
-import { oneLine } from '../../guards/shell/exec-protocol.js';
+import type { GuardContext } from '../../guards/guard-context.js';
+import { openGuardContext } from '../guard-context.js';
 import { bannerLine, writeBanner } from './banner.js';
-import { openShellContext, type ShellContext } from './context.js';
+import { runShellCommand, terminatedLine, type CommandGrant } from './command.js';
 import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './env.js';
+import { commandGuard, ExecSession } from './exec-session.js';
+import { TERMINATED_EXIT } from './exit-status.js';
 import { startSessionMount } from './mount.js';
-import { startSessionProxy } from './proxy.js';
 import { execGuardLibrary, realShell } from './paths.js';
 import { killSession } from './proctree.js';
+import { startSessionProxy } from './proxy.js';
+import { runInPty } from './pty.js';
 
 export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './paths.js';
 
@@ -24,6 +28,14 @@ export type ShellMode =
   | { kind: 'interactive' }
   | { kind: 'program'; file: string; args: string[] };
 
+/** `--mount SRC:DST [--zone REL]... [--zone-policy alert|deny]`. */
+export interface SessionMountSpec {
+  source: string;
+  target: string;
+  zones?: string[];
+  zonePolicy?: 'alert' | 'deny';
+}
+
 export interface ShellSessionOptions {
   home: string;
   mode: ShellMode;
@@ -32,17 +44,6 @@ export interface ShellSessionOptions {
   mount?: SessionMountSpec;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-}
-
-/** Exit status when a terminate canary ended the session (as if SIGKILLed, which is what happened to it). */
-export const TERMINATED_EXIT = 137;
-/** Exit status when `-c CMD` itself carried a canary (bash's "cannot execute"). */
-export const DENIED_EXIT = 126;
-
-function signalExit(signal: NodeJS.Signals | number | null | undefined): number {
-  if (signal === null || signal === undefined || signal === 0) return 1;
-  const n = typeof signal === 'number' ? signal : (constants.signals[signal] ?? 1);
-  return 128 + n;
 }
 
 /** A private folder for the session's socket; short enough for sun_path (108 bytes). */
@@ -61,33 +62,19 @@ function removeSessionDir(dir: string): void {
   }
 }
 
-interface Teardown {
-  (): Promise<void>;
-}
+type Teardown = () => Promise<void> | void;
 
-export class ShellSession {
-  private child: ChildProcess | null = null;
-  private ptyProc: import('node-pty').IPty | null = null;
-  private terminated = false;
-  /** Set the moment a terminate canary is denied; settles once the session's processes are gone. */
-  private terminating: Promise<void> | null = null;
-  private endTerminating: () => void = () => undefined;
-  private sockMarker: string | null = null;
+class ShellSession {
+  private root: number | undefined;
   private readonly teardowns: Teardown[] = [];
   private readonly warmups: Array<() => void> = [];
   private readonly crlf: boolean;
 
-  private constructor(
+  constructor(
     private readonly opts: ShellSessionOptions,
     readonly id: string,
   ) {
     this.crlf = opts.mode.kind !== 'command' && process.stdin.isTTY === true;
-  }
-
-  /** Run a whole session; resolves with the exit status grith should exit with. */
-  static async run(opts: ShellSessionOptions): Promise<number> {
-    const s = new ShellSession(opts, randomBytes(4).toString('hex'));
-    return s.main();
   }
 
   private banner(e: GrithEvent): void {
@@ -99,95 +86,59 @@ export class ShellSession {
     process.stderr.write(`grith: ${text}${this.crlf ? '\r\n' : '\n'}`);
   }
 
-  private async main(): Promise<number> {
+  async main(): Promise<number> {
     const opts = this.opts;
     const base = opts.env ?? process.env;
     const lib = execGuardLibrary();
     const dir = sessionDir(this.id);
-    this.teardowns.push(async () => removeSessionDir(dir));
+    this.teardowns.push(() => removeSessionDir(dir));
     // A crash of grith itself must not leave the socket folder behind (the children then fail closed).
     const onExit = () => {
       rmSync(dir, { recursive: true, force: true });
-      this.child?.kill('SIGKILL');
-      try {
-        this.ptyProc?.kill('SIGKILL');
-      } catch {
-        /* gone */
-      }
+      if (this.root !== undefined) killSilently(this.root);
     };
     process.once('exit', onExit);
+    const command = opts.mode.kind === 'command';
 
     try {
-      const ctx = await openShellContext(opts.home, {
+      const ctx = await openGuardContext(opts.home, {
+        mode: command ? 'once' : 'live',
         session: this.id,
-        live: opts.mode.kind !== 'command',
         onRecorded: (e) => this.banner(e),
         onRecordError: (err) => this.say(`could not record an event: ${oneLine((err as Error).message ?? String(err), 200)}`),
       });
       this.teardowns.push(() => ctx.close());
-
-      let terminateInfo: ExecFireInfo | null = null;
-      const server = await ExecGuardServer.listen({
+      const exec = await ExecSession.start({
         ctx,
         socketPath: join(dir, 'exec.sock'),
-        onDeny: (info) => {
-          // Synchronously, before the event is written: the child may exit meanwhile, the session must still wait.
-          if (info.decision.terminate && !this.terminating) {
-            this.terminating = new Promise((r) => (this.endTerminating = r));
-          }
-        },
-        onTerminate: (info) => {
-          terminateInfo = info;
-          void this.terminate(info).finally(() => this.endTerminating());
-        },
+        root: () => this.root,
+        // A command reports the end itself, once bash is gone; a PTY session says it at once.
+        onTerminate: command ? undefined : (label) => this.say(terminatedLine(label)),
       });
-      this.sockMarker = `GRITH_EXEC_SOCK=${server.socketPath}`;
-      this.teardowns.push(() => server.close());
-
+      this.teardowns.push(() => exec.close());
       const snap = ctx.snapshot();
-      if (!snap.matcher && snap.error) {
-        // Fail closed: without a store there is nothing to check commands against.
-        throw snap.error;
-      }
+      // Fail closed: without a store there is nothing to check commands against.
+      if (!snap.matcher && snap.error) throw snap.error;
 
       const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx, dir);
       const cwd = opts.mount ? await this.startMount(opts.mount) : (opts.cwd ?? process.cwd());
+      const grant: CommandGrant = { session: this.id, execLib: lib, execSock: exec.socketPath, placed: envPlacements(snap.canaries), proxy };
 
-      const forCommand = opts.mode.kind === 'command';
-      const shell = realShell(base, forCommand);
-      const env = buildSessionEnv({
-        base,
-        execLib: lib,
-        execSock: server.socketPath,
-        session: this.id,
-        placed: envPlacements(snap.canaries),
-        shell: realShell(base, false),
-        proxy,
-      });
-
-      let code: number;
       if (opts.mode.kind === 'command') {
-        const d = await server.check({
-          kind: 'shell -c',
-          pid: process.pid,
-          ppid: process.ppid,
-          path: shell,
-          argv: [basename(shell), ...(opts.mode.shellFlags ?? []), '-c', opts.mode.command, ...(opts.mode.positional ?? [])],
-        });
-        if (!d.allow) {
-          this.say(d.reason.replace(/^blocked exec of [^:]*:/, 'blocked command:'));
-          if (this.terminating) await this.terminating;
-          return terminateInfo ? TERMINATED_EXIT : DENIED_EXIT;
-        }
         const m = opts.mode;
-        code = await this.runCommand(shell, [...(m.shellFlags ?? []), '-c', m.command, ...(m.positional ?? [])], env, cwd);
-      } else {
-        const [file, args] = opts.mode.kind === 'program' ? [opts.mode.file, opts.mode.args] : [shell, []];
-        setImmediate(() => this.warmups.forEach((w) => w()));
-        code = await this.runPty(file, args, env, cwd);
+        const spec = { command: m.command, shellFlags: m.shellFlags ?? [], positional: m.positional ?? [], env: base, cwd };
+        return (await runShellCommand(spec, commandGuard(ctx, exec, async () => grant))) ?? 1;
       }
-      if (this.terminating) await this.terminating;
-      return this.terminated ? TERMINATED_EXIT : code;
+      const env = buildSessionEnv({ base, ...grant, shell: realShell(base, false) });
+      const [file, args] = opts.mode.kind === 'program' ? [opts.mode.file, opts.mode.args] : [realShell(base, false), []];
+      setImmediate(() => this.warmups.forEach((w) => w()));
+      const code = await runInPty(file, args, {
+        env,
+        cwd,
+        onSpawn: (pid) => (this.root = pid),
+        hardStop: (pid) => void killSession(pid, exec.marker),
+      });
+      return (await exec.end()).terminated ? TERMINATED_EXIT : code;
     } finally {
       await this.teardown();
       process.off('exit', onExit);
@@ -205,119 +156,7 @@ export class ShellSession {
     }
   }
 
-  private async terminate(info: ExecFireInfo): Promise<void> {
-    if (this.terminated) return;
-    this.terminated = true;
-    const label = info.decision.fires.find((f) => f.canary?.terminate)?.hit.label ?? '?';
-    this.say(`session terminated: canary "${oneLine(label, 60)}" fired and is marked terminate`);
-    await killSession(this.child?.pid ?? this.ptyProc?.pid, this.sockMarker);
-  }
-
-  /** Forward termination signals to the session; a second one, or 3 s of waiting, ends it hard. */
-  private forwardSignals(deliver: (sig: NodeJS.Signals) => void, root: () => number | undefined): () => void {
-    const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-    let hard: NodeJS.Timeout | null = null;
-    const handler = (sig: NodeJS.Signals) => {
-      deliver(sig);
-      if (sig !== 'SIGINT' && !hard) {
-        hard = setTimeout(() => {
-          void killSession(root(), this.sockMarker);
-        }, 3000);
-        hard.unref();
-      }
-    };
-    for (const s of sigs) process.on(s, handler);
-    return () => {
-      for (const s of sigs) process.off(s, handler);
-      if (hard) clearTimeout(hard);
-    };
-  }
-
-  /** `-c CMD`: bash -c with the caller's stdin/stdout/stderr, so output and exit status are bash's own. */
-  private runCommand(shell: string, args: string[], env: Record<string, string>, cwd: string): Promise<number> {
-    return new Promise((resolveCode, reject) => {
-      const child = spawn(shell, args, { stdio: 'inherit', env, cwd });
-      this.child = child;
-      const stop = this.forwardSignals(
-        (sig) => child.kill(sig),
-        () => child.pid,
-      );
-      child.once('error', (e) => {
-        stop();
-        reject(e);
-      });
-      child.once('exit', (code, signal) => {
-        stop();
-        resolveCode(code ?? signalExit(signal));
-      });
-    });
-  }
-
-  /** Interactive shell or `-- PROGRAM`: a PTY, raw mode, resize and exit status passed through. */
-  private async runPty(file: string, args: string[], env: Record<string, string>, cwd: string): Promise<number> {
-    const pty = await import('node-pty');
-    const stdin = process.stdin;
-    const stdout = process.stdout;
-    const p = pty.spawn(file, args, {
-      name: env.TERM ?? 'xterm-256color',
-      cols: stdout.columns ?? 80,
-      rows: stdout.rows ?? 24,
-      cwd,
-      env,
-    });
-    this.ptyProc = p;
-    const wasRaw = stdin.isTTY === true ? stdin.isRaw : false;
-    if (stdin.isTTY === true) stdin.setRawMode(true);
-    const onInput = (d: Buffer) => p.write(d);
-    // Input from a pipe that ends: the PTY gets an end-of-file (Ctrl-D), as if typed.
-    const onEnd = () => {
-      try {
-        p.write('\x04');
-      } catch {
-        /* closed */
-      }
-    };
-    stdin.on('data', onInput);
-    stdin.once('end', onEnd);
-    stdin.resume();
-    const dataSub = p.onData((d) => stdout.write(d));
-    const onResize = () => {
-      try {
-        p.resize(stdout.columns ?? 80, stdout.rows ?? 24);
-      } catch {
-        /* the PTY closed meanwhile */
-      }
-    };
-    stdout.on('resize', onResize);
-    process.on('SIGWINCH', onResize);
-    const stop = this.forwardSignals(
-      (sig) => {
-        try {
-          // The PTY's foreground job gets a hangup, as when a terminal closes.
-          p.kill(sig === 'SIGINT' ? 'SIGINT' : 'SIGHUP');
-        } catch {
-          /* gone */
-        }
-      },
-      () => p.pid,
-    );
-    try {
-      return await new Promise<number>((resolveCode) => {
-        p.onExit(({ exitCode, signal }) => resolveCode(signal ? signalExit(signal) : exitCode));
-      });
-    } finally {
-      stop();
-      dataSub.dispose();
-      stdin.off('data', onInput);
-      stdin.off('end', onEnd);
-      stdout.off('resize', onResize);
-      process.off('SIGWINCH', onResize);
-      if (stdin.isTTY === true) stdin.setRawMode(wasRaw);
-      stdin.pause();
-    }
-  }
-
-  private async startProxy(ctx: ShellContext, dir: string): Promise<SessionProxyEnv> {
+  private async startProxy(ctx: GuardContext, dir: string): Promise<SessionProxyEnv> {
     const proxy = await startSessionProxy({
       home: this.opts.home,
       ctx,
@@ -325,7 +164,7 @@ export class ShellSession {
       onError: (e) => {
         const msg = oneLine((e as Error).message ?? String(e), 200);
         this.say(`proxy unavailable, network connections through it are refused: ${msg}`);
-        void ctx.record({ kind: 'guard.error', guard: 'proxy', action: 'deny', session: this.id, message: `session proxy failed: ${msg}` });
+        ctx.record({ kind: 'guard.error', guard: 'proxy', action: 'deny', message: `session proxy failed: ${msg}` });
       },
     });
     this.teardowns.push(() => proxy.close());
@@ -348,14 +187,15 @@ export class ShellSession {
   }
 }
 
-/** `--mount SRC:DST [--zone REL]... [--zone-policy alert|deny]`. */
-export interface SessionMountSpec {
-  source: string;
-  target: string;
-  zones?: string[];
-  zonePolicy?: 'alert' | 'deny';
+function killSilently(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
 }
 
+/** Run a whole session; resolves with the exit status grith should exit with. */
 export function runShellSession(opts: ShellSessionOptions): Promise<number> {
-  return ShellSession.run(opts);
+  return new ShellSession(opts, randomBytes(4).toString('hex')).main();
 }

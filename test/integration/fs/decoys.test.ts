@@ -4,11 +4,11 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMount, run, type Harness } from '../../support/fs/harness.js';
-import { makeCanary } from '../../support/fs/test-context.js';
+import { makeCanary } from '../../support/canaries.js';
 
 let h: Harness;
-const gh = makeCanary('github-pat', ['.env', 'config/db.env'], 'gh-decoy');
-const aws = makeCanary('aws', ['.aws/credentials'], 'aws-decoy');
+const gh = makeCanary({ format: 'github-pat', decoys: ['.env', 'config/db.env'], label: 'gh-decoy' });
+const aws = makeCanary({ format: 'aws', decoys: ['.aws/credentials'], label: 'aws-decoy' });
 
 beforeAll(async () => {
   h = await startMount({ canaries: [gh, aws] });
@@ -120,7 +120,7 @@ for name, f in (('rename', lambda: os.rename(m+'/.env', m+'/stolen')), ('link', 
   });
 
   test('store changes reach the mount: a new decoy appears, a removed one vanishes', async () => {
-    const fresh = makeCanary('npm', ['.npmrc'], 'npm-decoy');
+    const fresh = makeCanary({ format: 'npm', decoys: ['.npmrc'], label: 'npm-decoy' });
     h.ctx.set([gh, aws, fresh]);
     const appeared = await h.sh('for i in $(seq 50); do test -f .npmrc && break; sleep 0.05; done; cat .npmrc');
     expect(appeared.stdout).toContain(fresh.value);

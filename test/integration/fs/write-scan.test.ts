@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { StoreCorruptError } from '../../../src/core/errors.js';
 import { startMount, run, type Harness } from '../../support/fs/harness.js';
-import { makeCanary } from '../../support/fs/test-context.js';
+import { makeCanary } from '../../support/canaries.js';
 
-const canary = makeCanary('github-pat', [], 'gh-write');
+const canary = makeCanary({ format: 'github-pat', decoys: [], label: 'gh-write' });
 const T = canary.value;
 
 /** Python that performs writes on MNT/<rel> and prints OK or the errno name for each step. */

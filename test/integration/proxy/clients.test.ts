@@ -5,14 +5,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proxyCanary, TestGuardContext } from '../../support/proxy-canaries.js';
+import { makeCanary } from '../../support/canaries.js';
+import { TestGuardContext } from '../../support/guard-context.js';
 import { bareRepo, gitHttpServer, type GitServer } from '../../support/proxy-git.js';
 import { httpsUpstream, startProxy, tempDir, upstreamCa, type TestProxy, type Upstream } from '../../support/proxy-harness.js';
 import type { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
 
 const run = promisify(execFile);
-const canary = proxyCanary('c1');
-const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => proxyCanary(`o${i}`))]);
+const canary = makeCanary({ id: 'c1' });
+const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => makeCanary({ id: `o${i}` }))]);
 let upCa: CertificateAuthority;
 let up: Upstream;
 let px: TestProxy;

@@ -2,12 +2,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proxyCanary, TestGuardContext } from '../../support/proxy-canaries.js';
+import { makeCanary } from '../../support/canaries.js';
+import { TestGuardContext } from '../../support/guard-context.js';
 import { httpsUpstream, leakedForms, startProxy, upstreamCa, type TestProxy, type Upstream } from '../../support/proxy-harness.js';
 
 const run = promisify(execFile);
-const canary = proxyCanary('c1');
-const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => proxyCanary(`o${i}`))]);
+const canary = makeCanary({ id: 'c1' });
+const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => makeCanary({ id: `o${i}` }))]);
 let up: Upstream;
 let px: TestProxy;
 

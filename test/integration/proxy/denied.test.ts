@@ -5,7 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import { brotliCompressSync, constants, deflateSync, gzipSync, brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreCorruptError } from '../../../src/core/errors.js';
-import { proxyCanary, TestGuardContext } from '../../support/proxy-canaries.js';
+import { makeCanary } from '../../support/canaries.js';
+import { TestGuardContext } from '../../support/guard-context.js';
 import { chunked, connectTunnel, exchange, pieces, rawHttps, request, unmaskFrames, until, wsFrame } from '../../support/proxy-client.js';
 import {
   httpsUpstream,
@@ -19,8 +20,8 @@ import {
 } from '../../support/proxy-harness.js';
 import type { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
 
-const canary = proxyCanary('c1');
-const others = Array.from({ length: 99 }, (_, i) => proxyCanary(`o${i}`));
+const canary = makeCanary({ id: 'c1' });
+const others = Array.from({ length: 99 }, (_, i) => makeCanary({ id: `o${i}` }));
 const ctx = new TestGuardContext([canary, ...others]);
 const value = Buffer.from(canary.value);
 let upCa: CertificateAuthority;
@@ -273,7 +274,7 @@ describe('grith proxy refuses canaries', () => {
 
 describe('grith proxy follows the store and fails closed', () => {
   it('a canary added while running is blocked on the next request', async () => {
-    const late = proxyCanary('late');
+    const late = makeCanary({ id: 'late' });
     const req = (): Promise<{ status: number }> =>
       rawHttps(px.proxy.port, caPem, auth(), [request('GET', `/x?t=${late.value}`, { Host: auth() })]);
     expect((await req()).status).toBe(200);

@@ -4,21 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExecGuardServer } from '../../../src/guards/shell/exec-guard-server.js';
-import { naiveContext, testCanary, type RecordingContext } from '../../support/shell-naive-matcher.js';
+import { makeCanary } from '../../support/canaries.js';
+import { TestGuardContext } from '../../support/guard-context.js';
 import { buildExecGuard, fakeGithubToken, run } from '../../support/shell-run.js';
 
 const TOKEN = fakeGithubToken();
 let lib: string;
 let dir: string;
 let work: string;
-let ctx: RecordingContext;
+let ctx: TestGuardContext;
 let server: ExecGuardServer;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   lib = buildExecGuard();
   dir = mkdtempSync(join(tmpdir(), 'grith-xg-'));
-  ctx = naiveContext([testCanary({ id: 'c1', label: 'deploy key', value: TOKEN, placements: [{ kind: 'env', name: 'GH_TOKEN' }] })]);
+  ctx = new TestGuardContext([makeCanary({ id: 'c1', label: 'deploy key', value: TOKEN, env: ['GH_TOKEN'] })], 'test-session');
   server = await ExecGuardServer.listen({ ctx, socketPath: join(dir, 'exec.sock') });
   env = {
     PATH: process.env.PATH,
@@ -165,15 +166,15 @@ describe('exec guard (LD_PRELOAD + session socket)', () => {
   });
 
   it('fails closed when the session has no usable store', async () => {
-    const saved = ctx.snapshot();
-    ctx.setSnapshot({ matcher: null });
+    const saved = ctx.snapshot().canaries;
+    ctx.fail();
     try {
       const r = await sh('touch marker');
       expect(r.stderr).toContain('grith: blocked exec of touch: grith cannot check it');
       expect(marker()).toBe(false);
       expect(ctx.events[0]).toMatchObject({ kind: 'guard.error', guard: 'shell', action: 'deny' });
     } finally {
-      ctx.setSnapshot(saved);
+      ctx.set(saved);
     }
   });
 });

@@ -12,7 +12,7 @@ import { formatDecoyContent } from '../../../src/guards/fs/decoy-content.js';
 import { mountWorkspace, type MountedWorkspace } from '../../../src/guards/fs/mount.js';
 import { forceUnmount, isMounted } from '../../../src/guards/fs/mount-table.js';
 import type { ZonePolicy } from '../../../src/guards/fs/workspace-fs.js';
-import { TestContext } from './test-context.js';
+import { TestGuardContext } from '../guard-context.js';
 
 export interface RunResult {
   code: number | null;
@@ -24,7 +24,7 @@ export interface Harness {
   base: string;
   src: string;
   mnt: string;
-  ctx: TestContext;
+  ctx: TestGuardContext;
   mounted: MountedWorkspace;
   /** bash -c CMD with cwd = the mount (or `cwd`, relative to the mount); never throws on a non-zero exit. */
   sh(cmd: string, opts?: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
@@ -75,7 +75,7 @@ export async function startMount(
   await mkdir(src);
   await mkdir(mnt);
   await mkdir(join(base, 'home'));
-  const ctx = new TestContext(opts.canaries ?? []);
+  const ctx = new TestGuardContext(opts.canaries ?? []);
   const mounted = await mountWorkspace({
     source: src,
     mountpoint: mnt,

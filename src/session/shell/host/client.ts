@@ -1,24 +1,17 @@
-// `grith shell -c` through the shell host: ask the host for a session (it checks CMD with its already compiled
-// matcher), run bash with the session's environment, tell the host when bash is done. Returns null when no host
-// answers — the caller then runs the session in-process and starts a host for the next command.
+// `grith shell -c` through the shell host: the host's CommandSession seen from the client's side of its socket.
+// When no host answers, the caller runs the session in-process and starts a host for the next command.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { constants } from 'node:os';
 import { writeBanner } from '../banner.js';
-import { buildSessionEnv } from '../env.js';
+import type { CommandSession, OpenResult, SessionEnd } from '../command.js';
+import { execGuardLibrary, hostMainPath } from '../paths.js';
 import { buildId, hostPaths, lineReader, privateDir, type HostMessage, type OpenRequest } from './protocol.js';
-import { execGuardLibrary, hostMainPath, realShell } from '../paths.js';
 
-export interface HostRun {
-  shellFlags: string[];
-  command: string;
-  positional: string[];
-  proxy: boolean;
-}
-
-const signalNumbers = constants.signals as Record<string, number>;
+/** How long the host may take to check a command before the client runs it itself (nothing has run yet). */
+const OPEN_TIMEOUT_MS = 30_000;
+const CLOSE_TIMEOUT_MS = 15_000;
 
 function connect(sock: string): Promise<Socket | null> {
   if (!existsSync(sock)) return Promise.resolve(null);
@@ -62,7 +55,8 @@ export function startHost(home: string, env: NodeJS.ProcessEnv): void {
   }
 }
 
-export async function runViaHost(home: string, run: HostRun, env: NodeJS.ProcessEnv): Promise<number | null> {
+/** The running host's session for one command, or null when no host answers. */
+export async function hostSession(home: string, env: NodeJS.ProcessEnv, proxy: boolean): Promise<CommandSession | null> {
   if (env.GRITH_SHELL_HOST === '0') return null;
   const main = hostMainPath();
   if (!main) return null;
@@ -71,8 +65,6 @@ export async function runViaHost(home: string, run: HostRun, env: NodeJS.Process
   const conn = await connect(sock);
   if (!conn) return null;
 
-  const shell = realShell(env, true);
-  const args = [...run.shellFlags, '-c', run.command, ...run.positional];
   const messages: HostMessage[] = [];
   let wake: (() => void) | null = null;
   let closed = false;
@@ -103,55 +95,24 @@ export async function runViaHost(home: string, run: HostRun, env: NodeJS.Process
     return messages.shift() ?? null;
   };
 
-  const open: OpenRequest = { op: 'open', argv: [shell.split('/').pop()!, ...args], pid: process.pid, ppid: process.ppid, proxy: run.proxy };
-  conn.write(JSON.stringify(open) + '\n');
-  const first = await next(30_000);
-  if (!first) {
-    // The host did not answer (busy, dying): nothing ran yet, so the caller can still run the session itself.
-    conn.destroy();
-    return null;
-  }
-  if (first.op === 'error') {
-    conn.destroy();
-    process.stderr.write(`grith: ${first.message}${first.hint ? ` (${first.hint})` : ''}\n`);
-    return first.exitCode;
-  }
-  if (first.op === 'denied') {
-    conn.destroy();
-    process.stderr.write(`grith: ${first.reason.replace(/^blocked exec of [^:]*:/, 'blocked command:')}\n`);
-    return first.terminate ? 137 : 126;
-  }
-  if (first.op !== 'opened') {
-    conn.destroy();
-    return null;
-  }
-
-  const sessionEnv = buildSessionEnv({
-    base: env,
-    execLib: first.execLib,
-    execSock: first.execSock,
-    session: first.session,
-    placed: new Map(first.placed),
-    shell: realShell(env, false),
-    proxy: first.proxy,
-  });
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(shell, args, { stdio: 'inherit', env: sessionEnv });
-    const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-    const fwd = (s: NodeJS.Signals) => child.kill(s);
-    for (const s of sigs) process.on(s, fwd);
-    child.once('error', () => resolve(126));
-    child.once('exit', (c, sig) => {
-      for (const s of sigs) process.off(s, fwd);
-      resolve(c ?? 128 + (sig ? (signalNumbers[sig] ?? 0) : 0));
-    });
-  });
-  conn.write(JSON.stringify({ op: 'close' }) + '\n');
-  const last = await next(15_000);
-  conn.destroy();
-  if (last?.op === 'closed' && last.terminated) {
-    process.stderr.write(`grith: session terminated: canary "${last.label ?? '?'}" fired and is marked terminate\n`);
-    return 137;
-  }
-  return code;
+  return {
+    async open(argv): Promise<OpenResult | null> {
+      const req: OpenRequest = { op: 'open', argv, pid: process.pid, ppid: process.ppid, proxy };
+      conn.write(JSON.stringify(req) + '\n');
+      const m = await next(OPEN_TIMEOUT_MS);
+      if (m?.op !== 'opened') conn.destroy();
+      // No answer (busy, dying) or a stray message: nothing ran yet, so the caller can still run the session itself.
+      if (m === null) return null;
+      if (m.op === 'opened') return { kind: 'opened', grant: { ...m.grant, placed: new Map(m.grant.placed) } };
+      if (m.op === 'denied') return { kind: 'denied', reason: m.reason, terminate: m.terminate };
+      if (m.op === 'error') return { kind: 'error', message: m.message, ...(m.hint ? { hint: m.hint } : {}), exitCode: m.exitCode };
+      return null;
+    },
+    async close(): Promise<SessionEnd> {
+      conn.write(JSON.stringify({ op: 'close' }) + '\n');
+      const m = await next(CLOSE_TIMEOUT_MS);
+      conn.destroy();
+      return m?.op === 'closed' ? { terminated: m.terminated, ...(m.label !== undefined ? { label: m.label } : {}) } : { terminated: false };
+    },
+  };
 }

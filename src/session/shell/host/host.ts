@@ -1,20 +1,21 @@
 // The shell host: one background process per user, GRITH_HOME and build that serves `grith shell -c` sessions with
 // an already compiled matcher (live: store changes reach it like any guard) and an already running proxy.
-// Each session gets its own exec socket, so events carry its session id and a terminate ends only that session.
+// Each client gets its own exec session (own socket, own session id on events, a terminate ends only that session);
+// the host only carries the command core's questions and answers (../command.ts) over its socket.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, chmodSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { oneLine } from '../../../core/display.js';
 import { isGrithError } from '../../../core/errors.js';
 import type { GrithEvent } from '../../../events/types.js';
-import { ExecGuardServer } from '../../../guards/shell/exec-guard-server.js';
-import { oneLine } from '../../../guards/shell/exec-protocol.js';
+import { openGuardContext, type SessionGuardContext } from '../../guard-context.js';
 import { bannerLine } from '../banner.js';
-import { createGuardContext, type SessionGuardContext } from '../../guard-context.js';
+import type { CommandGrant, CommandSession, OpenResult } from '../command.js';
 import { envPlacements, type SessionProxyEnv } from '../env.js';
-import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './protocol.js';
-import { killSession } from '../proctree.js';
+import { commandGuard, ExecSession } from '../exec-session.js';
 import { startSessionProxy, type SessionProxy } from '../proxy.js';
+import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './protocol.js';
 
 export interface ShellHostOptions {
   home: string;
@@ -28,15 +29,18 @@ export interface ShellHostOptions {
 interface HostSession {
   id: string;
   client: Socket;
-  server: ExecGuardServer | null;
-  /** Set when a terminate canary is denied; settles once the session's processes are killed. */
-  terminating: Promise<void> | null;
-  endTerminating: () => void;
-  label?: string;
+  exec: ExecSession | null;
+  guard: CommandSession | null;
 }
 
 function send(sock: Socket, m: HostMessage): void {
   if (!sock.destroyed) sock.write(JSON.stringify(m) + '\n');
+}
+
+function wireOpen(r: OpenResult): HostMessage {
+  if (r.kind === 'opened') return { op: 'opened', grant: { ...r.grant, placed: [...r.grant.placed] } };
+  const { kind: _kind, ...rest } = r;
+  return { op: r.kind, ...rest } as HostMessage;
 }
 
 /** Is something already answering on sock? (Then this host is not needed.) */
@@ -55,7 +59,6 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   if (!privateDir(opts.dir)) throw new Error(`refusing to serve from ${opts.dir}: not a private folder of this user`);
   const sessions = new Map<string, HostSession>();
-  let ctx: SessionGuardContext | null = null;
   let proxy: Promise<SessionProxy> | null = null;
 
   const broadcast = (e: GrithEvent) => {
@@ -66,14 +69,14 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
       if (e.session === s.id || (e.guard === 'proxy' && !e.session)) send(s.client, { op: 'banner', line });
     }
   };
-  ctx = await createGuardContext(opts.home, { onRecorded: broadcast });
+  const ctx: SessionGuardContext = await openGuardContext(opts.home, { mode: 'live', onRecorded: broadcast });
 
   const proxyEnv = async (): Promise<SessionProxyEnv> => {
     proxy ??= startSessionProxy({
       home: opts.home,
-      ctx: ctx!,
+      ctx,
       dir: opts.dir,
-      onError: (e) => ctx!.record({ kind: 'guard.error', guard: 'proxy', action: 'deny', message: `session proxy failed: ${oneLine(String((e as Error)?.message ?? e), 200)}` }),
+      onError: (e) => ctx.record({ kind: 'guard.error', guard: 'proxy', action: 'deny', message: `session proxy failed: ${oneLine(String((e as Error)?.message ?? e), 200)}` }),
     }).then((p) => {
       p.warm();
       return p;
@@ -81,42 +84,21 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
     return (await proxy).env;
   };
 
-  const open = async (client: Socket, req: OpenRequest, s: HostSession) => {
-    const snap = ctx!.snapshot();
-    if (!snap.matcher && snap.error) {
-      const e = snap.error;
-      send(client, { op: 'error', message: e.message, hint: e.hint, exitCode: e.exitCode });
-      return;
-    }
-    const base = ctx!;
-    const sessionCtx = { ...base, session: s.id, snapshot: () => base.snapshot(), onChange: base.onChange, record: base.record, flush: base.flush };
-    const sockPath = join(opts.dir, `s-${s.id}.sock`);
-    s.server = await ExecGuardServer.listen({
-      ctx: sessionCtx,
-      socketPath: sockPath,
-      onDeny: (info) => {
-        if (info.decision.terminate && !s.terminating) s.terminating = new Promise((r) => (s.endTerminating = r));
-      },
-      onTerminate: (info) => {
-        s.label = info.decision.fires.find((f) => f.canary?.terminate)?.hit.label ?? '?';
-        void killSession(undefined, `GRITH_EXEC_SOCK=${sockPath}`).finally(() => s.endTerminating());
-      },
-    });
-    const d = await s.server.check({ kind: 'shell -c', pid: req.pid, ppid: req.ppid, path: '/bin/bash', argv: req.argv });
-    if (!d.allow) {
-      // The refusal's event is on disk before the caller hears of it (a script may read the log next).
-      await ctx!.flush().catch(() => undefined);
-      send(client, { op: 'denied', reason: d.reason, terminate: d.terminate });
-      return;
-    }
-    send(client, {
-      op: 'opened',
+  const open = async (s: HostSession, req: OpenRequest): Promise<void> => {
+    const sessionCtx = ctx.forSession(s.id);
+    s.exec = await ExecSession.start({ ctx: sessionCtx, socketPath: join(opts.dir, `s-${s.id}.sock`) });
+    const exec = s.exec;
+    const grant = async (): Promise<CommandGrant> => ({
       session: s.id,
       execLib: opts.execLib,
-      execSock: sockPath,
-      placed: [...envPlacements(ctx!.snapshot().canaries)],
+      execSock: exec.socketPath,
+      placed: envPlacements(ctx.snapshot().canaries),
       ...(req.proxy ? { proxy: await proxyEnv() } : {}),
     });
+    s.guard = commandGuard(sessionCtx, exec, grant, { pid: req.pid, ppid: req.ppid });
+    const r = await s.guard.open(req.argv);
+    // Nothing else happens on a refused session: the client hangs up.
+    if (r !== null) send(s.client, wireOpen(r));
   };
 
   let idle: NodeJS.Timeout | null = null;
@@ -125,7 +107,7 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
     server.close();
     for (const s of sessions.values()) s.client.destroy();
     if (proxy) await proxy.then((p) => p.close()).catch(() => undefined);
-    await ctx?.close().catch(() => undefined);
+    await ctx.close().catch(() => undefined);
     try {
       unlinkSync(opts.sock);
     } catch {
@@ -139,14 +121,14 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
   };
 
   server = createServer((client) => {
-    const s: HostSession = { id: randomBytes(4).toString('hex'), client, server: null, terminating: null, endTerminating: () => undefined };
+    const s: HostSession = { id: randomBytes(4).toString('hex'), client, exec: null, guard: null };
     sessions.set(s.id, s);
     armIdle();
     let started = false;
     client.on('error', () => client.destroy());
     client.on('close', () => {
       sessions.delete(s.id);
-      void s.server?.close().then(() => {
+      void s.exec?.close().then(() => {
         try {
           unlinkSync(join(opts.dir, `s-${s.id}.sock`));
         } catch {
@@ -161,19 +143,16 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
         const msg = m as ClientMessage | null;
         if (msg?.op === 'open' && !started && Array.isArray(msg.argv)) {
           started = true;
-          open(client, msg, s).catch((e: unknown) => {
+          open(s, msg).catch((e: unknown) => {
             const err = isGrithError(e) ? e : null;
-            send(client, { op: 'error', message: err?.message ?? String((e as Error)?.message ?? e), hint: err?.hint, exitCode: 2 });
+            send(client, { op: 'error', message: err?.message ?? String((e as Error)?.message ?? e), ...(err?.hint ? { hint: err.hint } : {}), exitCode: 2 });
           });
-        } else if (msg?.op === 'close' && started) {
-          // The deny of a terminate canary was handled before bash could exit, so `terminating` is already set.
-          void (async () => {
-            if (s.terminating) await s.terminating;
-            // Events still being written reach the client as banners before the session is declared closed.
-            await ctx!.flush().catch(() => undefined);
-            send(client, { op: 'closed', terminated: s.terminating !== null, ...(s.label ? { label: s.label } : {}) });
+        } else if (msg?.op === 'close' && s.guard) {
+          const guard = s.guard;
+          void guard.close().then((end) => {
+            send(client, { op: 'closed', ...end });
             client.end();
-          })();
+          });
         } else client.destroy();
       }),
     );

@@ -6,6 +6,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OpenResult, SessionEnd } from '../command.js';
 import type { SessionProxyEnv } from '../env.js';
 
 /** Client → host: `open` first; `close` once bash has exited (the answer says whether a terminate ended it). */
@@ -13,29 +14,31 @@ export type ClientMessage = OpenRequest | { op: 'close' };
 
 export interface OpenRequest {
   op: 'open';
-  /** What bash will run, e.g. ["bash", "-lc", CMD, "$0"…]: checked as a whole before anything runs. */
+  /** What bash will run, e.g. ["/bin/bash", "-lc", CMD, "$0"…]: checked as a whole before anything runs. */
   argv: string[];
   pid: number;
   ppid: number;
   proxy: boolean;
 }
 
+/** The grant of an opened command on the wire (a Map does not survive JSON). */
+export interface WireGrant {
+  session: string;
+  execLib: string;
+  execSock: string;
+  placed: Array<[string, string]>;
+  proxy?: SessionProxyEnv;
+}
+
 export type HostMessage =
-  | {
-      op: 'opened';
-      session: string;
-      execLib: string;
-      execSock: string;
-      placed: Array<[string, string]>;
-      proxy?: SessionProxyEnv;
-    }
-  /** -c CMD itself carried a canary (reason is one line) — or the guard cannot check (error, fail closed). */
-  | { op: 'denied'; reason: string; terminate: boolean }
-  | { op: 'error'; message: string; hint?: string; exitCode: number }
+  /** The answer to open: the command's OpenResult (see ../command.ts), its grant in wire form. */
+  | { op: 'opened'; grant: WireGrant }
+  | ({ op: 'denied' } & Omit<Extract<OpenResult, { kind: 'denied' }>, 'kind'>)
+  | ({ op: 'error' } & Omit<Extract<OpenResult, { kind: 'error' }>, 'kind'>)
   /** A guard of this session fired: show this banner line on stderr. */
   | { op: 'banner'; line: string }
-  /** Answer to close: terminated when a terminate canary ended the session (its processes are gone by now). */
-  | { op: 'closed'; terminated: boolean; label?: string };
+  /** Answer to close: the session's end (terminated when a terminate canary ended it). */
+  | ({ op: 'closed' } & SessionEnd);
 
 function fnv1a(text: string, seed: number): string {
   let h = seed >>> 0;

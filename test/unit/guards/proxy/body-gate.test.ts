@@ -8,10 +8,10 @@ import { brotliCompressSync, constants, deflateRawSync, deflateSync, gzipSync, b
 import { describe, expect, it } from 'vitest';
 import { BodyGate, HoldLimitError } from '../../../../src/guards/proxy/body-gate.js';
 import { UnsupportedEncodingError } from '../../../../src/guards/proxy/body-decoders.js';
-import { matcherFor, proxyCanary, variantBytes } from '../../../support/proxy-canaries.js';
+import { makeCanary, matcherFor, variantBytes } from '../../../support/canaries.js';
 
-const canary = proxyCanary('c1');
-const matcher = matcherFor([canary, proxyCanary('c2'), proxyCanary('c3')]);
+const canary = makeCanary({ id: 'c1' });
+const matcher = matcherFor([canary, makeCanary({ id: 'c2' }), makeCanary({ id: 'c3' })]);
 const filler = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => `line ${i} of ordinary text\n`).join(''));
 
 async function run(gate: BodyGate, body: Buffer, step: number): Promise<{ hit: boolean; out: Buffer }> {

@@ -1,9 +1,9 @@
 // What of a request head is scanned, and what an event may say about it.
 import { describe, expect, it } from 'vitest';
 import { maskForEvent, percentDecode, scanHead } from '../../../../src/guards/proxy/head-scan.js';
-import { matcherFor, proxyCanary } from '../../../support/proxy-canaries.js';
+import { makeCanary, matcherFor } from '../../../support/canaries.js';
 
-const canary = proxyCanary('c1');
+const canary = makeCanary({ id: 'c1' });
 const matcher = matcherFor([canary]);
 const head = (over: Partial<Parameters<typeof scanHead>[1]>) => ({ method: 'GET', target: '/', rawHeaders: ['Host', 'example.com'], host: 'example.com', port: 443, ...over });
 

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { partialPrefixesFor, PREFIX_LEN } from '../../../../src/guards/proxy/partial-prefixes.js';
 import { StreamGate } from '../../../../src/guards/proxy/stream-gate.js';
-import { matcherFor, proxyCanary, variantBytes } from '../../../support/proxy-canaries.js';
+import { makeCanary, matcherFor, variantBytes } from '../../../support/canaries.js';
 
-const canary = proxyCanary('c1');
-const others = Array.from({ length: 20 }, (_, i) => proxyCanary(`o${i}`));
+const canary = makeCanary({ id: 'c1' });
+const others = Array.from({ length: 20 }, (_, i) => makeCanary({ id: `o${i}` }));
 const all = [canary, ...others];
 const matcher = matcherFor(all);
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { partialPrefixesFor } from '../../../../src/guards/proxy/partial-prefixes.js';
 import { WsGate, WsProtocolError } from '../../../../src/guards/proxy/ws-gate.js';
-import { matcherFor, proxyCanary } from '../../../support/proxy-canaries.js';
+import { makeCanary, matcherFor } from '../../../support/canaries.js';
 import { pieces, unmaskFrames, wsFrame } from '../../../support/proxy-client.js';
 
-const canary = proxyCanary('c1');
-const all = [canary, proxyCanary('c2')];
+const canary = makeCanary({ id: 'c1' });
+const all = [canary, makeCanary({ id: 'c2' })];
 const matcher = matcherFor(all);
 const prefixes = partialPrefixesFor(matcher, all);
 

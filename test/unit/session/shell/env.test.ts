@@ -1,11 +1,11 @@
 // The session environment: exec guard first in LD_PRELOAD, canary placements, proxy and CA trust variables.
 import { describe, expect, it } from 'vitest';
 import { buildSessionEnv, CA_BUNDLE_VARS, envPlacements } from '../../../../src/session/shell/env.js';
-import { testCanary } from '../../../support/shell-naive-matcher.js';
+import { makeCanary } from '../../../support/canaries.js';
 
 const canaries = [
-  testCanary({ id: 'a', value: 'v-a', placements: [{ kind: 'env', name: 'GITHUB_TOKEN' }, { kind: 'decoy', rel: '.env' }] }),
-  testCanary({ id: 'b', value: 'v-b', placements: [{ kind: 'env', name: 'AWS_KEY' }, { kind: 'env', name: 'bad name' }] }),
+  makeCanary({ id: 'a', value: 'v-a', placements: [{ kind: 'env', name: 'GITHUB_TOKEN' }, { kind: 'decoy', rel: '.env' }] }),
+  makeCanary({ id: 'b', value: 'v-b', placements: [{ kind: 'env', name: 'AWS_KEY' }, { kind: 'env', name: 'bad name' }] }),
 ];
 
 describe('buildSessionEnv', () => {

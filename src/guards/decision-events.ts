@@ -1,0 +1,37 @@
+// The events a Decision records: one canary.fired per fire, or one guard.error when the guard failed closed.
+import type { Decision } from '../core/decision.js';
+import type { EventInput, GuardName } from '../events/types.js';
+
+/** Where and by whom, as the guard knows it; every text already token-free. */
+export interface EventPlace {
+  where?: string;
+  pid?: number;
+  cmdline?: string;
+  /** Overrides the decision's reason as the event message. */
+  message?: string;
+  detail?: EventInput['detail'];
+}
+
+export function decisionEvents(guard: GuardName, d: Decision, place: EventPlace): EventInput[] {
+  if (d.verdict === 'allow') return [];
+  const base = {
+    guard,
+    action: d.verdict,
+    ...(place.where !== undefined ? { where: place.where } : {}),
+    ...(place.pid ? { pid: place.pid } : {}),
+    ...(place.cmdline !== undefined ? { cmdline: place.cmdline } : {}),
+  } as const;
+  if (d.verdict === 'deny' && d.failClosed !== undefined) {
+    return [{ ...base, kind: 'guard.error', message: place.message ?? d.reason, ...(place.detail ? { detail: place.detail } : {}) }];
+  }
+  return d.fires.map((f) => ({
+    ...base,
+    kind: 'canary.fired',
+    canaryId: f.hit.canaryId,
+    label: f.hit.label,
+    fingerprint: f.hit.fingerprint,
+    variant: f.hit.variant,
+    message: place.message ?? d.reason,
+    detail: { ...place.detail, terminate: f.terminate },
+  }));
+}

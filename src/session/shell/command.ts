@@ -1,0 +1,82 @@
+// One `grith shell -c CMD`: check the whole command, build the session's environment, run bash with the caller's
+// stdio, wait, and report a terminate. The same core runs in-process and through the shell host; they differ only
+// in the CommandSession that guards it (a local exec session, or the host's over its socket).
+import { DENIED_EXIT, TERMINATED_EXIT } from './exit-status.js';
+import { buildSessionEnv, type SessionProxyEnv } from './env.js';
+import { realShell } from './paths.js';
+import { killSession } from './proctree.js';
+import { runForwarding } from './signals.js';
+
+/** What the guarding session hands the command: where its exec guard listens, its canary variables, its proxy. */
+export interface CommandGrant {
+  session: string;
+  execLib: string;
+  execSock: string;
+  placed: ReadonlyMap<string, string>;
+  proxy?: SessionProxyEnv;
+}
+
+export type OpenResult =
+  | { kind: 'opened'; grant: CommandGrant }
+  /** CMD itself carried a canary (reason is one line); terminate when that canary ended the session. */
+  | { kind: 'denied'; reason: string; terminate: boolean }
+  /** The session cannot guard anything (no usable store): nothing runs. */
+  | { kind: 'error'; message: string; hint?: string; exitCode: number };
+
+export interface SessionEnd {
+  /** A terminate canary ended the session; its processes are gone by now. */
+  terminated: boolean;
+  /** The label of the canary that ended it. */
+  label?: string;
+}
+
+export interface CommandSession {
+  /** Check argv (e.g. ["bash", "-lc", CMD, "$0"…]) as a whole; null when the session is not there (nothing ran). */
+  open(argv: string[]): Promise<OpenResult | null>;
+  /** The command has exited: did a terminate canary end the session? */
+  close(): Promise<SessionEnd>;
+}
+
+export interface CommandSpec {
+  command: string;
+  /** bash options given before -c (-l, -e, …), as agents pass them. */
+  shellFlags: readonly string[];
+  /** $0, $1… */
+  positional: readonly string[];
+  /** The caller's environment, which the session's is built on. */
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const say = (text: string) => process.stderr.write(`grith: ${text}\n`);
+
+export function terminatedLine(label: string | undefined): string {
+  return `session terminated: canary "${label ?? '?'}" fired and is marked terminate`;
+}
+
+/** The exit status of the command, or null when the session was not there and nothing ran. */
+export async function runShellCommand(spec: CommandSpec, session: CommandSession): Promise<number | null> {
+  const shell = realShell(spec.env, true);
+  const args = [...spec.shellFlags, '-c', spec.command, ...spec.positional];
+  const opened = await session.open([shell, ...args]);
+  if (opened === null) return null;
+  if (opened.kind === 'error') {
+    say(`${opened.message}${opened.hint ? ` (${opened.hint})` : ''}`);
+    return opened.exitCode;
+  }
+  if (opened.kind === 'denied') {
+    say(opened.reason.replace(/^blocked exec of [^:]*:/, 'blocked command:'));
+    return opened.terminate ? TERMINATED_EXIT : DENIED_EXIT;
+  }
+  const g = opened.grant;
+  const env = buildSessionEnv({ base: spec.env, ...g, shell: realShell(spec.env, false) });
+  const code = await runForwarding(shell, args, {
+    env,
+    cwd: spec.cwd,
+    hardStop: (pid) => void killSession(pid, `GRITH_EXEC_SOCK=${g.execSock}`),
+  });
+  const end = await session.close();
+  if (!end.terminated) return code;
+  say(terminatedLine(end.label));
+  return TERMINATED_EXIT;
+}
