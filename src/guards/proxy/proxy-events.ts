@@ -1,7 +1,9 @@
-// The proxy's events and refusals: what a denied request looks like to the client and in the event log.
+// The proxy's decisions and their events: what a request is judged by, and how a judged request is described in
+// the event log without the token in it. Handlers translate a Decision once (403, 5xx or a reset).
+import { decide, failClosed, type Decision, type Refusal } from '../../core/decision.js';
 import type { Hit } from '../../core/matcher/types.js';
+import { decisionEvents } from '../decision-events.js';
 import type { CanarySnapshot, GuardContext } from '../guard-context.js';
-import { secretsOf } from '../../core/targets.js';
 import { maskForEvent } from './head-scan.js';
 
 export const BLOCKED_BODY = 'blocked by grith: credential exfiltration\n';
@@ -21,46 +23,51 @@ export interface Described {
 
 /** host:port, method and path for an event, with anything that matches a canary masked. */
 export function describe(snap: CanarySnapshot, dest: Destination, method: string, path: string): Described {
-  const secrets = snap.canaries.flatMap((c) => secretsOf(c));
   const m = snap.matcher;
-  const host = m ? maskForEvent(m, secrets, dest.host, 120) : '[masked]';
+  const host = m ? maskForEvent(m, snap.secrets, dest.host, 120) : '[masked]';
   return {
     where: `${host}:${dest.port}`,
     method: method.slice(0, 16),
-    path: m ? maskForEvent(m, secrets, path) : '[masked]',
+    path: m ? maskForEvent(m, snap.secrets, path) : '[masked]',
   };
 }
 
-/** One canary.fired event per canary that matched (the first hit of each names the variant). */
-export function recordFired(ctx: GuardContext, hits: readonly Hit[], d: Described, transport: string): void {
-  const seen = new Set<string>();
-  for (const h of hits) {
-    if (seen.has(h.canaryId)) continue;
-    seen.add(h.canaryId);
-    ctx.record({
-      kind: 'canary.fired',
-      guard: 'proxy',
-      action: 'deny',
-      canaryId: h.canaryId,
-      label: h.label,
-      fingerprint: h.fingerprint,
-      variant: h.variant,
-      where: d.where,
-      ...(ctx.session ? { session: ctx.session } : {}),
-      message: `canary sent to ${d.where} blocked`,
-      detail: { method: d.method, path: d.path, transport },
-    });
-  }
+/** A refusal as the client will see it: the decision, and the HTTP status and one-line body that carry it. */
+export interface Refused {
+  decision: Refusal;
+  status: number;
+  body: string;
 }
 
-export function recordGuardError(ctx: GuardContext, message: string, d: Described): void {
-  ctx.record({
-    kind: 'guard.error',
-    guard: 'proxy',
-    action: 'deny',
-    where: d.where,
-    ...(ctx.session ? { session: ctx.session } : {}),
-    message,
-    detail: { method: d.method, path: d.path },
-  });
+/** Fail closed: without a usable store nothing is forwarded. Null when the store is fine. */
+export function storeRefusal(snap: CanarySnapshot, what: string): Refused | null {
+  if (snap.matcher && !snap.error) return null;
+  const why = snap.error?.message ?? 'no matcher loaded';
+  return {
+    decision: failClosed(`${what} refused, canary store unavailable: ${why}`, why),
+    status: 503,
+    body: `grith proxy: canary store unavailable, refusing all traffic (${why})\n`,
+  };
+}
+
+/** The guard could not scan what it was asked to forward (415: an encoding it does not know; 422: a bad body). */
+export function unscannable(message: string, why: string, status = 422): Refused {
+  return { decision: failClosed(message, why), status, body: `grith proxy: refusing a body it cannot scan (${why})\n` };
+}
+
+/** Canaries found in what the client sends are denied. */
+export function judgeHits(snap: CanarySnapshot, hits: readonly Hit[], d: Described): Decision {
+  return decide(hits, snap.canaries, 'deny', () => `canary sent to ${d.where} blocked`);
+}
+
+/** A decision's refusal for the client, or null when it lets the request go on. */
+export function refusalOf(decision: Decision): Refused | null {
+  return decision.verdict === 'deny' ? { decision, status: 403, body: BLOCKED_BODY } : null;
+}
+
+/** The events of a decision: one canary.fired per canary, or a guard.error for a fail-closed refusal. */
+export function recordDecision(ctx: GuardContext, decision: Decision, d: Described, transport: string): void {
+  const failed = decision.verdict === 'deny' && decision.failClosed !== undefined;
+  const detail: Record<string, string> = failed ? { method: d.method, path: d.path } : { method: d.method, path: d.path, transport };
+  for (const e of decisionEvents('proxy', decision, { where: d.where, detail })) ctx.record(e);
 }

@@ -86,26 +86,26 @@ export class ProxyServer {
       }
       const t = absoluteTarget(req.url ?? '');
       if (!t) {
-        refuse(res, 400, 'grith proxy: this is a forward proxy; set it as HTTP_PROXY/HTTPS_PROXY\n');
+        refuse(res, { status: 400, body: 'grith proxy: this is a forward proxy; set it as HTTP_PROXY/HTTPS_PROXY\n' });
         return;
       }
       forwardRequest(rt, req, res, t.dest, t.path);
     });
     front.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       if (!authorized(req)) {
-        rawResponse(socket, 407, 'Proxy Authentication Required', AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
+        rawResponse(socket, 407, AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
         return;
       }
       void handleConnect(rt, req, socket, head).catch(() => socket.destroy());
     });
     front.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!authorized(req)) {
-        rawResponse(socket, 407, 'Proxy Authentication Required', AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
+        rawResponse(socket, 407, AUTH_BODY, 'Proxy-Authenticate: Basic realm="grith"\r\n');
         return;
       }
       const t = absoluteTarget(req.url ?? '');
       if (!t) {
-        rawResponse(socket, 400, 'Bad Request', 'grith proxy: this is a forward proxy\n');
+        rawResponse(socket, 400, 'grith proxy: this is a forward proxy\n');
         return;
       }
       handleUpgrade(rt, req, socket, head, t.dest, t.path);

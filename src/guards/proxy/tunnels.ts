@@ -6,7 +6,7 @@ import tls, { TLSSocket } from 'node:tls';
 import type { Hit } from '../../core/matcher/types.js';
 import { scanHead } from './head-scan.js';
 import { partialPrefixesFor } from './partial-prefixes.js';
-import { BLOCKED_BODY, describe, recordFired, recordGuardError, type Destination } from './proxy-events.js';
+import { describe, judgeHits, recordDecision, refusalOf, storeRefusal, unscannable, type Described, type Destination, type Refused } from './proxy-events.js';
 import { pumpThroughGate, type ByteGate } from './pump.js';
 import { forwardHeaders, headerValue, type ProxyRuntime } from './runtime.js';
 import { StreamGate } from './stream-gate.js';
@@ -16,12 +16,35 @@ import { upstreamFailure } from './forward-http.js';
 /** How long a CONNECT waits for the client's first bytes before treating the tunnel as server-speaks-first. */
 const PEEK_MS = 500;
 
-export function rawResponse(socket: Duplex, status: number, reason: string, body: string, extra = ''): void {
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  407: 'Proxy Authentication Required',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function rawResponse(socket: Duplex, status: number, body: string, extra = ''): void {
   if (socket.destroyed) return;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\nX-Grith: ${status === 403 ? 'blocked' : 'error'}\r\n${extra}\r\n${body}`,
   );
+}
+
+/** A refusal before the tunnel opened: its event, then its status on the raw socket. */
+function refuseRaw(rt: ProxyRuntime, socket: Duplex, r: Refused, d: Described, transport: string): void {
+  recordDecision(rt.ctx, r.decision, d, transport);
+  rawResponse(socket, r.status, r.body);
+}
+
+/** Hits in a relayed stream: the stream is reset (by relay) and the decision recorded. */
+function streamHits(rt: ProxyRuntime, d: Described, transport: string): (hits: Hit[]) => void {
+  return (hits) => recordDecision(rt.ctx, judgeHits(rt.ctx.snapshot(), hits, d), d, transport);
+}
+
+function streamError(rt: ProxyRuntime, d: Described, what: string): (e: Error) => void {
+  return (e) => recordDecision(rt.ctx, unscannable(`${what}, cannot scan: ${e.message}`, e.message).decision, d, 'stream');
 }
 
 /** host:port of a CONNECT target; null when it is not a plain host name or IP literal with a port. */
@@ -97,23 +120,19 @@ export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, sock
   const target = parseAuthority(req.url ?? '');
   const snap = rt.ctx.snapshot();
   if (!target) {
-    rawResponse(socket, 400, 'Bad Request', 'grith proxy: CONNECT needs host:port\n');
+    rawResponse(socket, 400, 'grith proxy: CONNECT needs host:port\n');
     return;
   }
   const dest: Destination = { host: target.host, port: target.port, tls: false };
   const method = 'CONNECT';
-  if (!snap.matcher || snap.error) {
-    const why = snap.error?.message ?? 'no matcher loaded';
-    recordGuardError(rt.ctx, `tunnel refused, canary store unavailable: ${why}`, describe(snap, dest, method, ''));
-    rawResponse(socket, 503, 'Service Unavailable', `grith proxy: canary store unavailable, refusing all traffic (${why})\n`);
-    return;
-  }
-  const hits = scanHead(snap.matcher, { method, target: req.url ?? '', rawHeaders: req.rawHeaders, host: target.host, port: target.port });
-  if (hits.length > 0) {
-    recordFired(rt.ctx, hits, describe(snap, dest, method, ''), 'connect');
-    rawResponse(socket, 403, 'Forbidden', BLOCKED_BODY);
-    return;
-  }
+  const d = describe(snap, dest, method, '');
+  const noStore = storeRefusal(snap, 'tunnel');
+  if (noStore) return refuseRaw(rt, socket, noStore, d, 'connect');
+  const hits = scanHead(snap.matcher!, { method, target: req.url ?? '', rawHeaders: req.rawHeaders, host: target.host, port: target.port });
+  const decision = judgeHits(snap, hits, d);
+  const refused = refusalOf(decision);
+  if (refused) return refuseRaw(rt, socket, refused, d, 'connect');
+  recordDecision(rt.ctx, decision, d, 'connect');
   socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
   const first = head.length > 0 ? head : await firstBytes(socket);
   if (socket.destroyed) return;
@@ -145,16 +164,16 @@ export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, sock
   }
   // Not TLS, not HTTP: a raw byte tunnel, scanned as one stream.
   const upstream = net.connect({ host: target.host, port: target.port });
-  const d = describe(snap, dest, method, '');
-  const gate = streamByteGate(new StreamGate(snap.matcher, partialPrefixesFor(snap.matcher, snap.canaries)));
+  const matcher = snap.matcher!;
+  const gate = streamByteGate(new StreamGate(matcher, partialPrefixesFor(matcher, snap.canaries)));
   relay(
     rt,
     socket,
     upstream,
     gate,
     first,
-    (h) => recordFired(rt.ctx, h, d, 'tunnel'),
-    (e) => recordGuardError(rt.ctx, `tunnel reset, cannot scan: ${e.message}`, d),
+    streamHits(rt, d, 'tunnel'),
+    streamError(rt, d, 'tunnel reset'),
   );
 }
 
@@ -181,20 +200,15 @@ export function handleUpgrade(rt: ProxyRuntime, req: IncomingMessage, socket: Du
   socket.on('error', () => socket.destroy());
   const snap = rt.ctx.snapshot();
   const method = req.method ?? 'GET';
-  if (!snap.matcher || snap.error) {
-    const why = snap.error?.message ?? 'no matcher loaded';
-    recordGuardError(rt.ctx, `upgrade refused, canary store unavailable: ${why}`, describe(snap, dest, method, path));
-    rawResponse(socket, 503, 'Service Unavailable', `grith proxy: canary store unavailable, refusing all traffic (${why})\n`);
-    return;
-  }
-  const matcher = snap.matcher;
   const d = describe(snap, dest, method, path);
+  const noStore = storeRefusal(snap, 'upgrade');
+  if (noStore) return refuseRaw(rt, socket, noStore, d, 'http-head');
+  const matcher = snap.matcher!;
   const hits = scanHead(matcher, { method, target: req.url ?? '', rawHeaders: req.rawHeaders, host: dest.host, port: dest.port });
-  if (hits.length > 0) {
-    recordFired(rt.ctx, hits, d, 'http-head');
-    rawResponse(socket, 403, 'Forbidden', BLOCKED_BODY);
-    return;
-  }
+  const decision = judgeHits(snap, hits, d);
+  const refused = refusalOf(decision);
+  if (refused) return refuseRaw(rt, socket, refused, d, 'http-head');
+  recordDecision(rt.ctx, decision, d, 'http-head');
   const upgrade = headerValue(req.rawHeaders, 'upgrade') ?? '';
   const websocket = upgrade.toLowerCase() === 'websocket';
   // Compressed WebSocket frames could not be scanned: never let the extension be negotiated.
@@ -215,11 +229,11 @@ export function handleUpgrade(rt: ProxyRuntime, req: IncomingMessage, socket: Du
       upstream,
       gate,
       head,
-      (h) => recordFired(rt.ctx, h, d, websocket ? 'websocket' : 'upgrade'),
-      (e) => recordGuardError(rt.ctx, `upgraded connection reset, cannot scan: ${e.message}`, d),
+      streamHits(rt, d, websocket ? 'websocket' : 'upgrade'),
+      streamError(rt, d, 'upgraded connection reset'),
     );
   });
   upstream.once('error', (err: NodeJS.ErrnoException) => {
-    if (!connected) rawResponse(socket, 502, 'Bad Gateway', upstreamFailure(err, dest));
+    if (!connected) rawResponse(socket, 502, upstreamFailure(err, dest));
   });
 }
