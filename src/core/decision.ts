@@ -3,10 +3,16 @@
 import type { Canary } from './canary.js';
 import type { Hit } from './matcher/types.js';
 
-/** One canary found in an operation: its most telling hit, and whether it ends the session. */
+/** One canary found in an operation, and whether it ends the session. */
 export interface Fire {
-  hit: Hit;
+  canaryId: string;
+  label: string;
+  fingerprint: string;
+  /** The form that matched; absent when the canary was touched whole (a decoy file). */
+  variant?: string;
   terminate: boolean;
+  /** Its most telling hit, when the matcher found it in bytes. */
+  hit?: Hit;
 }
 
 export type Decision =
@@ -41,7 +47,19 @@ export function firesOf(hits: readonly Hit[], canaries: readonly Canary[]): Fire
     if (!cur || compareHits(h, cur) < 0) best.set(h.canaryId, h);
   }
   const terminate = new Set(canaries.filter((c) => c.terminate).map((c) => c.id));
-  return [...best.values()].map((hit) => ({ hit, terminate: terminate.has(hit.canaryId) }));
+  return [...best.values()].map((hit) => ({
+    canaryId: hit.canaryId,
+    label: hit.label,
+    fingerprint: hit.fingerprint,
+    variant: hit.variant,
+    terminate: terminate.has(hit.canaryId),
+    hit,
+  }));
+}
+
+/** The fire of a canary touched as a whole (a decoy opened, written, renamed). */
+export function wholeFire(canary: Pick<Canary, 'id' | 'label' | 'terminate'>, fingerprint: string): Fire {
+  return { canaryId: canary.id, label: canary.label, fingerprint, terminate: canary.terminate };
 }
 
 export function deny(fires: readonly Fire[], reason: string): Decision {

@@ -7,9 +7,14 @@
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
 
-/** text with every unsafe run replaced by one space, cut to max characters (an ellipsis marks the cut). */
+/** text with every run of unsafe characters replaced by `replacement`. */
+export function clean(text: string, replacement = ' '): string {
+  return text.replace(UNSAFE, replacement);
+}
+
+/** clean(text), cut to max characters (an ellipsis marks the cut). */
 export function oneLine(text: string, max = 400): string {
-  const s = text.replace(UNSAFE, ' ');
+  const s = clean(text);
   if (s.length <= max) return s;
   let cut = s.slice(0, max - 1);
   // Never leave half of a surrogate pair at the cut.

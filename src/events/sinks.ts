@@ -1,4 +1,5 @@
 // Where recorded events go besides the log: a minimal sink interface and a one-line terminal alert on stderr.
+import { clean as cleanText } from '../core/display.js';
 import type { GrithEvent } from './types.js';
 
 export interface EventSink {
@@ -45,6 +46,5 @@ export function formatAlert(e: GrithEvent): string {
 }
 
 function clean(s: string): string {
-  // C0, DEL, C1 and the Unicode line/paragraph separators: no escapes, no extra lines.
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return cleanText(s, '?');
 }

@@ -1,6 +1,6 @@
 // The events a Decision records: one canary.fired per fire, or one guard.error when the guard failed closed.
 import type { Decision } from '../core/decision.js';
-import type { EventInput, GuardName } from '../events/types.js';
+import type { EventInput, EventKind, GuardName } from '../events/types.js';
 
 /** Where and by whom, as the guard knows it; every text already token-free. */
 export interface EventPlace {
@@ -9,6 +9,8 @@ export interface EventPlace {
   cmdline?: string;
   /** Overrides the decision's reason as the event message. */
   message?: string;
+  /** The kind of a fire's event (default canary.fired; a decoy opened is canary.read). */
+  kind?: Extract<EventKind, 'canary.fired' | 'canary.read'>;
   detail?: EventInput['detail'];
 }
 
@@ -26,12 +28,12 @@ export function decisionEvents(guard: GuardName, d: Decision, place: EventPlace)
   }
   return d.fires.map((f) => ({
     ...base,
-    kind: 'canary.fired',
-    canaryId: f.hit.canaryId,
-    label: f.hit.label,
-    fingerprint: f.hit.fingerprint,
-    variant: f.hit.variant,
+    kind: place.kind ?? 'canary.fired',
+    canaryId: f.canaryId,
+    label: f.label,
+    fingerprint: f.fingerprint,
+    ...(f.variant !== undefined ? { variant: f.variant } : {}),
     message: place.message ?? d.reason,
-    detail: { ...place.detail, terminate: f.terminate },
+    ...(f.hit || place.detail ? { detail: { ...place.detail, ...(f.hit ? { terminate: f.terminate } : {}) } } : {}),
   }));
 }

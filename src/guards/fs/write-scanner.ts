@@ -36,20 +36,3 @@ export function scanChunks(matcher: Matcher, chunks: Iterable<Uint8Array>): Hit[
   for (const c of chunks) out.push(...stream.write(c));
   return out;
 }
-
-/**
- * One hit per canary, so one write yields one event per canary it carries: the most telling one (the longest match;
- * on a tie, an encoded or plain form before a bare random core).
- */
-export function bestPerCanary(hits: readonly Hit[]): Hit[] {
-  const best = new Map<string, Hit>();
-  for (const h of hits) {
-    const cur = best.get(h.canaryId);
-    if (!cur || rank(h) > rank(cur)) best.set(h.canaryId, h);
-  }
-  return [...best.values()];
-}
-
-function rank(h: Hit): number {
-  return (h.end - h.start) * 2 + (h.variant === 'core' ? 0 : 1);
-}

@@ -73,7 +73,7 @@ export function judgeExec(snap: CanarySnapshot, req: ExecRequest): ExecJudgement
   if (all.length === 0) return { decision: ALLOW, maskedArgv: '' };
 
   const fires = firesOf(all, snap.canaries);
-  const labels = fires.map((f) => `"${oneLine(f.hit.label, 60)}"`).join(', ');
+  const labels = fires.map((f) => `"${oneLine(f.label, 60)}"`).join(', ');
   return {
     decision: { verdict: 'deny', fires, reason: `blocked exec of ${maskSecrets(prog, snap.secrets)}: argument carries canary ${labels}` },
     maskedArgv: maskArgv(req.argv, { joined, concat }, snap.secrets) + (pathHits.length ? ' (path masked)' : ''),

@@ -76,7 +76,7 @@ export class ExecSession {
   }
 
   private async terminate(info: ExecFireInfo): Promise<void> {
-    this.label = info.decision.fires.find((f) => f.terminate)?.hit.label ?? '?';
+    this.label = info.decision.fires.find((f) => f.terminate)?.label ?? '?';
     try {
       this.opts.onTerminate?.(this.label);
     } catch {
