@@ -1,8 +1,9 @@
 // The demo's workspace mount: a child `grith mount SOURCE MOUNTPOINT --zone ZONE` (the real CLI, in its own process,
 // so no event loop here ever serves FUSE), up before the agent runs and down before the temporary folder goes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { forceUnmount, isMounted } from '../guards/fs/mount-table.js';
-import { exited, grithBin, stopChild, track } from './procs.js';
+import { spawnMount } from '../session/shell/mount.js';
+import { exited, stopChild, track } from './procs.js';
 
 export interface DemoMount {
   mountpoint: string;
@@ -16,38 +17,17 @@ export async function startDemoMount(o: {
   env: NodeJS.ProcessEnv;
   onChild: (child: ChildProcess) => void;
 }): Promise<DemoMount> {
-  const child = track(
-    spawn(process.execPath, [grithBin(), 'mount', o.source, o.mountpoint, '--zone', o.zone, '--json'], {
-      env: o.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
+  const m = spawnMount({ source: o.source, mountpoint: o.mountpoint, zones: [o.zone], env: o.env });
+  const child = track(m.child);
   o.onChild(child);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const ready = await new Promise<boolean>((resolve) => {
-    let out = '';
-    const t = setTimeout(() => resolve(false), 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (/"mounted"/.test(out) && out.includes('\n')) {
-        clearTimeout(t);
-        resolve(true);
-      }
-    });
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(false);
-    });
-  });
+  const ready = await m.ready;
   const stop = async (): Promise<boolean> => {
     if (!exited(child)) await stopChild(child, 10_000);
     return (await isMounted(o.mountpoint)) ? forceUnmount(o.mountpoint) : true;
   };
   if (!ready) {
     await stop();
-    const why = stderr.trim().split('\n')[0]?.replace(/^grith: /, '') || 'the mount did not come up';
-    throw new Error(`grith mount failed: ${why}`);
+    throw new Error(`grith mount failed: ${m.why()}`);
   }
   return { mountpoint: o.mountpoint, stop };
 }

@@ -1,9 +1,6 @@
 // Child processes of the demo: run one to completion with its output captured (never shown: it may carry masked
 // token fragments and is noise), a time limit, and a registry so an interrupted demo can end every one it started.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface Finished {
   code: number | null;
@@ -73,15 +70,4 @@ export function runCaptured(cmd: string, args: string[], opts: SpawnOptions & { 
 export async function runQuiet(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<void> {
   const r = await runCaptured(cmd, args, { ...opts, timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`${cmd} ${args[0] ?? ''} failed (${r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`})`);
-}
-
-/** bin/run.js of this installation, found from src/ (tests) or dist/src/ (installed). */
-export function grithBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'bin', 'run.js');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('cannot find grith bin/run.js');
 }

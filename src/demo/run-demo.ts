@@ -18,7 +18,8 @@ import type { GrithEvent } from '../events/types.js';
 import { forceUnmount, isMounted } from '../guards/fs/mount-table.js';
 import { Attacker, type AttackerStats, type LeakFinding } from './attacker.js';
 import { startDemoMount, type DemoMount } from './demo-mount.js';
-import { grithBin, running, runCaptured, stopChild } from './procs.js';
+import { grithBin } from '../session/shell/mount.js';
+import { running, runCaptured, stopChild } from './procs.js';
 import { ROUTES, type DemoRoute } from './routes.js';
 import { createWorld, initProjectRepo, OUTSIDE, type DemoWorld } from './setup.js';
 

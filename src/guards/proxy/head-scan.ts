@@ -30,21 +30,27 @@ export function percentDecode(s: string): Buffer {
   return out.subarray(0, n);
 }
 
-export function headScanBuffer(h: RequestHead): Buffer {
-  const lines: (string | Buffer)[] = [`${h.method} ${h.target} HTTP/1.1`, percentDecode(h.target)];
+/** The scanned bytes, and where in them the percent-decoded request target lies. */
+export function headScanView(h: RequestHead): { bytes: Buffer; decoded: [number, number] } {
+  const requestLine = Buffer.from(`${h.method} ${h.target} HTTP/1.1\n`, 'latin1');
+  const target = percentDecode(h.target);
+  const lines: string[] = [];
   for (let i = 0; i + 1 < h.rawHeaders.length; i += 2) {
     lines.push(`${h.rawHeaders[i]}: ${h.rawHeaders[i + 1]}`);
     // The Host header may name another host than the connection's: its labels are checked joined as well.
     if (h.rawHeaders[i].toLowerCase() === 'host') lines.push(h.rawHeaders[i + 1].replace(/\./g, ''));
   }
   lines.push(h.host.replace(/\./g, ''));
-  const parts: Buffer[] = [];
-  for (const l of lines) parts.push(typeof l === 'string' ? Buffer.from(l, 'latin1') : l, Buffer.from('\n'));
-  return Buffer.concat(parts);
+  const bytes = Buffer.concat([requestLine, target, Buffer.from('\n' + lines.join('\n') + '\n', 'latin1')]);
+  return { bytes, decoded: [requestLine.length, requestLine.length + target.length] };
 }
 
+/** Hits in the head; a token found plain only once the target was percent-decoded was sent percent-encoded. */
 export function scanHead(matcher: Matcher, h: RequestHead): Hit[] {
-  return matcher.scan(headScanBuffer(h));
+  const { bytes, decoded } = headScanView(h);
+  return matcher.scan(bytes).map((hit) =>
+    hit.variant === 'plain' && hit.start >= decoded[0] && hit.end <= decoded[1] ? { ...hit, variant: 'percent' } : hit,
+  );
 }
 
 /** A string for an event: any matched range replaced, known secrets masked, bounded in length. */

@@ -15,14 +15,50 @@ export interface SessionMount {
 }
 
 /** bin/run.js of this installation, found from src/ (tests) or dist/src/ (installed). */
-function grithBin(): string {
+export function grithBin(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'bin', 'run.js');
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
   throw new MountError('cannot find grith bin/run.js to start the mount', 'reinstall grith');
+}
+
+export interface MountChild {
+  child: ChildProcess;
+  /** True once the mount answered "mounted"; false when it exited or did not come up within 30 s. */
+  ready: Promise<boolean>;
+  /** The first line the mount wrote on stderr (why it failed), without its "grith: " prefix. */
+  why(): string;
+}
+
+/** A child `grith mount SOURCE MOUNTPOINT [--zone REL]… [--zone-policy P] --json`, and when it is up. */
+export function spawnMount(o: { source: string; mountpoint: string; zones?: readonly string[]; zonePolicy?: string; env: NodeJS.ProcessEnv }): MountChild {
+  const zoneArgs = (o.zones ?? []).flatMap((z) => ['--zone', z]);
+  if (o.zonePolicy) zoneArgs.push('--zone-policy', o.zonePolicy);
+  const child = spawn(process.execPath, [grithBin(), 'mount', o.source, o.mountpoint, ...zoneArgs, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: o.env,
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  const ready = new Promise<boolean>((res) => {
+    let out = '';
+    const t = setTimeout(() => res(false), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (/"mounted"/.test(out) && out.includes('\n')) {
+        clearTimeout(t);
+        res(true);
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(t);
+      res(false);
+    });
+  });
+  return { child, ready, why: () => stderr.trim().split('\n')[0]?.replace(/^grith: /, '') || 'the mount did not come up' };
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -48,34 +84,18 @@ export async function startSessionMount(opts: {
 }): Promise<SessionMount> {
   const mountpoint = resolve(opts.target);
   await mkdir(mountpoint, { recursive: true });
-  const zoneArgs = (opts.zones ?? []).flatMap((z) => ['--zone', z]);
-  if (opts.zonePolicy) zoneArgs.push('--zone-policy', opts.zonePolicy);
-  const child = spawn(process.execPath, [grithBin(), 'mount', resolve(opts.source), mountpoint, ...zoneArgs, '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, ready: up, why } = spawnMount({
+    source: resolve(opts.source),
+    mountpoint,
+    zones: opts.zones,
+    zonePolicy: opts.zonePolicy,
     env: { ...process.env, GRITH_HOME: opts.home },
   });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const ready = await new Promise<boolean>((res) => {
-    let out = '';
-    const t = setTimeout(() => res(false), 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (/"mounted"/.test(out) && out.includes('\n')) {
-        clearTimeout(t);
-        res(true);
-      }
-    });
-    child.once('exit', () => {
-      clearTimeout(t);
-      res(false);
-    });
-  });
+  const ready = await up;
   if (!ready) {
     child.kill('SIGTERM');
     await waitExit(child, 5000);
-    const why = stderr.trim().split('\n')[0]?.replace(/^grith: /, '') || 'the mount did not come up';
-    throw new MountError(`cannot mount ${opts.source} at ${mountpoint}: ${why}`, 'try grith mount SRC DST on its own to see why');
+    throw new MountError(`cannot mount ${opts.source} at ${mountpoint}: ${why()}`, 'try grith mount SRC DST on its own to see why');
   }
 
   // The mount records its own events; follow the log so the session's banner covers them too.
