@@ -1,6 +1,7 @@
 // bench/shell: `grith shell -c true` against `bash -c true` (median wall time of many runs), and the exec guard's
 // cost per exec (1,000 execs of /bin/true in a loop, guarded session vs plain bash). Prints a Markdown table.
-// Run after `npm run build`: node dist/bench/shell/run.js [runs=30] (it refreshes the -c bundle first)
+// Run after `npm run build`: node dist/bench/shell/run.js [runs=30] [--against OTHER_CHECKOUT] (it refreshes the -c
+// bundle first). --against measures a second built checkout of grith in the same run, row by row, interleaved.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,8 +11,11 @@ import { FORMATS } from '../../src/core/formats/index.js';
 import { addCanary } from '../../src/session/canary-ops.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const bin = join(repo, 'bin', 'run.js');
-const runs = Number(process.argv[2] ?? 30);
+const args = process.argv.slice(2);
+const against = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 30);
+/** The builds measured: this checkout, and the one given with --against. */
+const bins: Array<[string, string]> = [['this build', join(repo, 'bin', 'run.js')], ...(against ? [['--against', join(against, 'bin', 'run.js')] as [string, string]] : [])];
 // What an installed grith runs: the bundled hot path, current with the compiled files.
 execFileSync(process.execPath, [join(repo, 'scripts', 'bundle-shell.mjs')], { stdio: 'inherit' });
 
@@ -59,39 +63,48 @@ const env = (home: string) => ({ ...baseEnv, GRITH_HOME: home });
 
 const bash = await median(runs, '/bin/bash', ['-c', 'true'], baseEnv);
 const node = await median(runs, process.execPath, ['-e', '0'], baseEnv);
-rows.push(['`bash -c true`', f(bash), '—']);
-rows.push(['`node -e 0` (reference)', f(node), f(node - bash)]);
+rows.push(['`bash -c true`', f(bash)]);
+rows.push(['`node -e 0` (reference)', `${f(node)} (+${f(node - bash)})`]);
 
 const homes: Array<[string, string]> = [];
 for (const n of [0, 10, 1000]) homes.push([`${n} canaries`, await homeWith(n)]);
-for (const [name, home] of homes) {
-  const inProcess = await median(Math.max(5, Math.floor(runs / 3)), process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], {
-    ...env(home),
-    GRITH_SHELL_HOST: '0',
-  });
-  rows.push([`\`grith shell --no-proxy -c true\`, no host (GRITH_SHELL_HOST=0), ${name}`, f(inProcess), f(inProcess - bash)]);
-  const noProxy = await median(runs, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
-  rows.push([`\`grith shell --no-proxy -c true\` via the shell host, ${name}`, f(noProxy), f(noProxy - bash)]);
-  const withProxy = await median(runs, process.execPath, [bin, 'shell', '-c', 'true'], env(home));
-  rows.push([`\`grith shell -c true\` (proxy) via the shell host, ${name}`, f(withProxy), f(withProxy - bash)]);
+/** One row per measure: the median for each build (interleaved build by build). */
+const measured: Array<[string, number[]]> = [];
+async function measure(name: string, n: number, args: (bin: string) => string[], e: NodeJS.ProcessEnv): Promise<number[]> {
+  const out: number[] = [];
+  for (const [, bin] of bins) out.push(await median(n, process.execPath, args(bin), e));
+  measured.push([name, out]);
+  return out;
 }
+for (const [name, home] of homes) {
+  await measure(`\`grith shell --no-proxy -c true\`, no host (GRITH_SHELL_HOST=0), ${name}`, Math.max(5, Math.floor(runs / 3)), (bin) => [bin, 'shell', '--no-proxy', '-c', 'true'], { ...env(home), GRITH_SHELL_HOST: '0' });
+  await measure(`\`grith shell --no-proxy -c true\` via the shell host, ${name}`, runs, (bin) => [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
+  await measure(`\`grith shell -c true\` (proxy) via the shell host, ${name}`, runs, (bin) => [bin, 'shell', '-c', 'true'], env(home));
+}
+for (const [name, values] of measured) rows.push([name, ...values.map((v) => `${f(v)} (+${f(v - bash)})`)]);
 
 const loop = 'for i in $(seq 1000); do /bin/true; done';
 const execRuns = Math.max(3, Math.floor(runs / 6));
 const plainLoop = await median(execRuns, '/bin/bash', ['-c', loop], baseEnv);
 const execRows: string[][] = [];
 for (const [name, home] of [homes[1]!, homes[2]!]) {
-  const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], env(home));
-  const guardedEmpty = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
-  const perExec = (guardedLoop - guardedEmpty - (plainLoop - bash)) / 1000;
-  execRows.push([name, f(plainLoop), f(guardedLoop - guardedEmpty + bash), (perExec * 1000).toFixed(0)]);
+  const cells: string[] = [];
+  for (const [, bin] of bins) {
+    const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], env(home));
+    const guardedEmpty = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
+    // ms over 1,000 execs = µs per exec.
+    cells.push((guardedLoop - guardedEmpty - (plainLoop - bash)).toFixed(0));
+  }
+  execRows.push([name, f(plainLoop), ...cells]);
 }
 
 const [l1] = loadavg();
 process.stdout.write(`grith shell bench — median of ${runs} runs (exec loop: ${execRuns}); load average ${l1!.toFixed(2)} on this machine\n\n`);
-process.stdout.write('| command | median ms | overhead vs bash -c true, ms |\n| --- | ---: | ---: |\n');
-for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
-process.stdout.write('\n| 1,000 execs of /bin/true | plain bash, ms | guarded session (start-up removed), ms | guard cost per exec, µs |\n| --- | ---: | ---: | ---: |\n');
+const heads = bins.map(([b]) => `${b}: median ms (+ over bash -c true)`);
+process.stdout.write(`| command | ${heads.join(' | ')} |\n| --- |${' ---: |'.repeat(bins.length)}\n`);
+for (const r of rows) process.stdout.write(`| ${r.join(' | ')}${r.length < bins.length + 1 ? ' |'.repeat(bins.length + 1 - r.length) : ''} |\n`);
+const execHeads = bins.map(([b]) => `${b}: guard cost per exec, µs`);
+process.stdout.write(`\n| 1,000 execs of /bin/true | plain bash, ms | ${execHeads.join(' | ')} |\n| --- | ---: |${' ---: |'.repeat(bins.length)}\n`);
 for (const r of execRows) process.stdout.write(`| ${r.join(' | ')} |\n`);
 process.stdout.write('\ntargets: -c overhead ≤ 75 ms; ≤ 1 ms (1,000 µs) per exec\n');
 for (const [, home] of homes) rmSync(dirname(home), { recursive: true, force: true });
