@@ -13,7 +13,7 @@ import { openShellContext, type ShellContext } from './shell-context.js';
 import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './shell-env.js';
 import { startSessionMount } from './shell-mount.js';
 import { startSessionProxy } from './shell-proxy.js';
-import { execGuardLibrary, realShell } from './shell-paths.js';
+import { execGuardLibrary, loadPty, realShell } from './shell-paths.js';
 import { killSession } from './shell-proctree.js';
 
 export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './shell-paths.js';
@@ -255,7 +255,7 @@ export class ShellSession {
 
   /** Interactive shell or `-- PROGRAM`: a PTY, raw mode, resize and exit status passed through. */
   private async runPty(file: string, args: string[], env: Record<string, string>, cwd: string): Promise<number> {
-    const pty = await import('node-pty');
+    const pty = await loadPty();
     const stdin = process.stdin;
     const stdout = process.stdout;
     const p = pty.spawn(file, args, {
