@@ -19,6 +19,11 @@ const PROGRAM_PACKAGES: Record<string, string> = {
   curl: 'curl',
   git: 'git',
   'ssh-keygen': 'openssh-client',
+  bash: 'bash',
+  sh: 'dash',
+  sed: 'sed',
+  gzip: 'gzip',
+  ...Object.fromEntries(['env', 'od', 'tr', 'cat', 'cp', 'base64'].map((p) => [p, 'coreutils'])),
 };
 
 

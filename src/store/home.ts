@@ -49,7 +49,7 @@ export function homeProblem(home: string, st: Stats, uid: number | undefined = p
     const who = (mode & 0o020 ? ['group'] : []).concat(mode & 0o002 ? ['others'] : []).join(' and ');
     return new HomeUnsafeError(
       `${homeLabel(home)} ${home} is writable by ${who} (mode ${mode.toString(8).padStart(4, '0')}): they could change your canaries or the event log`,
-      `chmod 700 ${home} (or run grith doctor --fix)`,
+      `chmod 700 ${home}, or run grith doctor --fix`,
     );
   }
   return null;

@@ -69,7 +69,7 @@ export async function checkFuseDevice(): Promise<void> {
       missing ? `FUSE is not available: ${dev} is missing` : `FUSE is not available: ${dev} is not accessible`,
       missing
         ? 'load the fuse kernel module (modprobe fuse), or run the container with --device /dev/fuse --cap-add SYS_ADMIN'
-        : 'add yourself to the group that owns /dev/fuse, or run with access to it',
+        : `give yourself access to ${dev}: sudo chmod 666 ${dev} (its usual mode), or add yourself to the group that owns it`,
     );
   }
 }
