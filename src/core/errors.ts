@@ -66,7 +66,7 @@ export class HomeNotFolderError extends GrithError {
   ) {
     super(
       blocker === home ? `${label} ${home} is a file, not a folder` : `${label} ${home} cannot be a folder: ${blocker} is a file`,
-      'point GRITH_HOME at a folder (grith creates it with mode 0700), or move the file away',
+      'point GRITH_HOME at a folder, which grith creates with mode 0700, or move the file away',
     );
   }
 }

@@ -60,8 +60,11 @@ export function ptyState(paths: NativePaths = nativePaths()): PartState {
     createRequire(join(paths.root, 'package.json'))('node-pty');
     return { part: 'pty', ok: true, detail: `loads (${paths.ptyDir})` };
   } catch (e) {
-    const why = ((e as Error).message || String(e)).split('\n')[0];
-    return { part: 'pty', ok: false, detail: `node-pty's addon does not load (${why})`, hint: buildHint('pty', paths.root) };
+    const msg = ((e as Error).message || String(e)).split('\n')[0]!;
+    const detail = /Failed to load native module|Cannot find module/.test(msg)
+      ? `node-pty's addon is not built (${join(paths.ptyDir, 'build', 'Release', 'pty.node')})`
+      : `node-pty's addon does not load (${msg})`;
+    return { part: 'pty', ok: false, detail, hint: buildHint('pty', paths.root) };
   }
 }
 

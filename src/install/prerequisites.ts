@@ -87,8 +87,8 @@ export function fixCommand(root: string): string {
 export function buildHint(part: NativePart, root: string, env: NodeJS.ProcessEnv = process.env): string {
   const missing = missingBuildTools(part, env);
   const fix = fixCommand(root);
-  if (missing.length === 0) return `run: ${fix}`;
-  return `install ${missing.join(', ')} (${aptLineForPrograms(missing)}), then run: ${fix}`;
+  if (missing.length === 0) return `build it in place with: ${fix}`;
+  return `install ${missing.join(', ')} (${aptLineForPrograms(missing)}), then build it in place with: ${fix}`;
 }
 
 /** libfuse 2 is what fuse-native links against (at run time; it builds against headers of its own). */

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 
 const osSignals = constants.signals as Record<string, number>;
-import { resolveHome } from '../store/home.js';
+import { assertHomeSafe, resolveHome } from '../store/home.js';
 import { runViaHost, startHost } from './shell-host-client.js';
 import type { ShellSessionOptions } from './shell-session.js';
 
@@ -83,6 +83,12 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   const parsed = parseFastArgs(args);
   if (!parsed) return null;
   if (parsed.mount === undefined && insideSession(env)) return delegate(parsed, env);
+  // A home others can write is refused before any session starts (oclif commands do the same in GrithCommand.init).
+  const unsafe = await assertHomeSafe(resolveHome(env)).then(() => null, (e: unknown) => e as Error & { hint?: string; exitCode?: number });
+  if (unsafe) {
+    process.stderr.write(`grith: ${unsafe.message}${unsafe.hint ? ` (${unsafe.hint})` : ''}\n`);
+    return unsafe.exitCode ?? 2;
+  }
   if (parsed.mount === undefined) {
     // A running shell host has the matcher compiled and the proxy up: a session costs one round trip.
     const viaHost = await runViaHost(resolveHome(env), parsed, env);

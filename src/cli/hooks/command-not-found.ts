@@ -24,8 +24,15 @@ export function nearestCommand(id: string, ids: readonly string[]): string | nul
 }
 
 const hook: Hook<'command_not_found'> = async function (opts) {
-  const words = opts.id.split(':').join(' ');
-  const near = nearestCommand(opts.id, [...opts.config.commandIDs, ...opts.config.topics.map((t) => t.name)]);
+  // With a space as topic separator oclif folds every word into the id ("canary remve x"): keep the known topic
+  // words and the first unknown one.
+  const all = opts.id.split(':');
+  const topics = new Set(opts.config.topics.map((t) => t.name));
+  let known = 0;
+  while (known < all.length - 1 && topics.has(all.slice(0, known + 1).join(':'))) known++;
+  const id = all.slice(0, known + 1).join(':');
+  const words = id.split(':').join(' ');
+  const near = nearestCommand(id, [...opts.config.commandIDs, ...topics]);
   const json = (opts.argv ?? []).includes('--json') || process.argv.includes('--json');
   writeError(
     {
