@@ -4,12 +4,19 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeCaBundle } from '../../../../src/guards/proxy/ca-bundle.js';
 import { CaKeyMissingError, CaUnreadableError, CertificateAuthority } from '../../../../src/guards/proxy/tls-ca.js';
 
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+});
+
 async function freshDir(): Promise<string> {
-  return path.join(await mkdtemp(path.join(tmpdir(), 'grith-ca-')), 'ca');
+  const base = await mkdtemp(path.join(tmpdir(), 'grith-ca-'));
+  made.push(base);
+  return path.join(base, 'ca');
 }
 
 describe('CertificateAuthority', () => {
