@@ -10,7 +10,8 @@ function line(c: CheckResult, width: number): string {
 }
 
 function render(r: DoctorReport): string {
-  const width = Math.max(...r.checks.map((c) => c.title.length));
+  // Long titles (a sink's URL) do not push every other line to the right.
+  const width = Math.min(22, Math.max(...r.checks.map((c) => c.title.length)));
   const out = [`grith doctor: grith in ${r.root}, home ${r.home}`];
   for (const f of r.fixes ?? []) {
     out.push(`${f.ok ? 'fixed' : 'not fixed'}: ${f.action}`);

@@ -62,7 +62,7 @@ export async function checkSinks(home: string, timeoutMs = 3000): Promise<CheckR
       try {
         return ok(id, title, `reachable (${await e.probe(timeoutMs)})`);
       } catch (err) {
-        return warn(id, title, `not reachable: ${(err as Error).message}`, 'alerts to it are retried, then dropped; check the URL and the network (grith alerts list)');
+        return warn(id, title, `not reachable: ${(err as Error).message}`, 'check the URL and that the receiver is up (grith alerts list)');
       }
     }),
   );
