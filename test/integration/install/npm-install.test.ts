@@ -9,13 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../../support/cli.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { REPO, runProcess, type CliResult } from '../../support/cli.js';
 
 let tmp: string;
 let tarball: string;
@@ -27,19 +21,11 @@ function userEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-function run(cmd: string, args: string[], env: Record<string, string>, cwd = tmp): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function run(cmd: string, args: string[], env: Record<string, string>, cwd = tmp): Promise<CliResult> {
+  return runProcess(cmd, args, { cwd, env });
 }
 
-async function npmInstall(prefix: string, flags: string[]): Promise<Run> {
+async function npmInstall(prefix: string, flags: string[]): Promise<CliResult> {
   await mkdir(path.join(prefix, 'lib'), { recursive: true }); // npm's strict preflight lstat()s it
   return run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...flags, tarball], userEnv());
 }
