@@ -39,23 +39,32 @@ export interface NativePaths {
 
 const cachedPaths = new Map<string, NativePaths>();
 
+/** The native parts' paths; the package folders are resolved on first use (the shell -c hot path needs neither). */
 export function nativePaths(root: string = packageRoot()): NativePaths {
   const hit = cachedPaths.get(root);
   if (hit) return hit;
   const req = createRequire(join(root, 'package.json'));
+  const dirs = new Map<string, string | null>();
   const pkgDir = (name: string): string | null => {
-    try {
-      return dirname(req.resolve(`${name}/package.json`));
-    } catch {
-      return null;
+    if (!dirs.has(name)) {
+      try {
+        dirs.set(name, dirname(req.resolve(`${name}/package.json`)));
+      } catch {
+        dirs.set(name, null);
+      }
     }
+    return dirs.get(name)!;
   };
   const paths: NativePaths = {
     root,
     execGuardSource: join(root, 'native', 'execguard', 'execguard.c'),
     execGuardLib: join(root, 'native', 'execguard', 'build', 'libgrith-execguard.so'),
-    fuseNativeDir: pkgDir('fuse-native'),
-    ptyDir: pkgDir('node-pty'),
+    get fuseNativeDir() {
+      return pkgDir('fuse-native');
+    },
+    get ptyDir() {
+      return pkgDir('node-pty');
+    },
   };
   cachedPaths.set(root, paths);
   return paths;
