@@ -15,6 +15,7 @@ const { fastShell, exitAfterDrain } = await import(entry.href);
 const code = await fastShell(process.argv.slice(2));
 if (code !== null) exitAfterDrain(code);
 else {
-  const { execute } = await import('@oclif/core');
+  const { execute, settings } = await import('@oclif/core');
+  settings.enableAutoTranspile = false; // compiled JavaScript only (see bin/run.js)
   await execute({ dir: import.meta.url, args: ['shell', ...process.argv.slice(2)] });
 }

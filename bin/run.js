@@ -22,6 +22,9 @@ const fast = shellFast ? await shellFast.fastShell(process.argv.slice(3)) : null
 if (shellFast && fast !== null) {
   shellFast.exitAfterDrain(fast);
 } else {
-  const { execute } = await import('@oclif/core');
+  const { execute, settings } = await import('@oclif/core');
+  // grith runs its compiled JavaScript. oclif would otherwise look for TypeScript sources whenever NODE_ENV is
+  // development or test, and warn about a missing typescript on every command of an npm-installed grith.
+  settings.enableAutoTranspile = false;
   await execute({ dir: import.meta.url });
 }

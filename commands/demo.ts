@@ -49,6 +49,7 @@ shell expansion. Prints which guard stopped each route and what the attacker rec
 Exit 0 only if every route was stopped and nothing the attacker received contains a canary. Everything it starts
 is removed at the end, also on Ctrl-C.`;
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --json'];
+  static override usesHome = false;
 
   async run(): Promise<void> {
     await this.parse(Demo);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rebuildAddon } from './node-gyp.mjs';
 
 const MARKER = 'grith-patch-version: 2';
 const ANY_GRITH = 'grith: caller of the current request';
@@ -33,23 +34,17 @@ if (!current.includes(MARKER) && current.includes(ANY_GRITH)) {
 }
 if (!current.includes(MARKER)) {
   const r = spawnSync('patch', ['-p1', '-N', '-d', dir, '-i', patchFile], { stdio: 'inherit' });
-  if (r.status !== 0) fail('patch did not apply cleanly (is the patch program installed?)');
+  if (r.error?.code === 'ENOENT') fail('the patch program is not installed (apt-get install patch)');
+  if (r.status !== 0) fail('patch did not apply cleanly');
 }
 
 const built = join(dir, 'build', 'Release', 'fuse.node');
 const stale = !existsSync(built) || statSync(built).mtimeMs < statSync(csrc).mtimeMs || process.argv.includes('--force');
 if (stale) {
-  // node-gyp ships with npm; headers come from the running node's prefix when they are installed there (distro node).
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ].filter(Boolean);
-  const gyp = candidates.find((p) => existsSync(p));
-  if (!gyp) fail('node-gyp not found (it ships with npm)');
-  const prefix = join(dirname(process.execPath), '..');
-  const args = [gyp, 'rebuild'];
-  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-  const r = spawnSync(process.execPath, args, { cwd: dir, stdio: 'inherit' });
-  if (r.status !== 0) fail('building the patched fuse-native addon failed (needs g++, make, python3)');
+  try {
+    rebuildAddon(dir, 'the patched fuse-native addon');
+  } catch (e) {
+    fail(e.message);
+  }
 }
 process.stdout.write(`patch-fuse-native: fuse-native ${version} patched and built (${built})\n`);

@@ -1,15 +1,24 @@
 // Shared command plumbing: a --json flag, one-line errors (or a JSON error object) and exit codes scripts can trust.
 import { Command, Flags, Errors } from '@oclif/core';
 import { GrithError, isGrithError } from '../core/errors.js';
+import { assertHomeSafe, resolveHome } from '../store/home.js';
+import { usagePayload, type ArgDef, type FlagDef } from './usage-error.js';
 
 export abstract class GrithCommand extends Command {
   static override enableJsonFlag = false;
   static override baseFlags = {
     json: Flags.boolean({ description: 'print machine-readable JSON instead of text', default: false }),
   };
+  /** Commands that read or write $GRITH_HOME refuse one others can write before doing anything (doctor reports it). */
+  static usesHome = true;
 
   protected jsonMode(): boolean {
     return this.argv.includes('--json');
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    if ((this.ctor as unknown as typeof GrithCommand).usesHome && !this.argv.includes('--help')) await assertHomeSafe(resolveHome());
   }
 
   /** Print a value as JSON (with --json) or as text lines. */
@@ -24,25 +33,30 @@ export abstract class GrithCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exit (this.exit) must pass through untouched.
     if (err instanceof Errors.ExitError) throw err;
-    const json = this.jsonMode();
     let code = 2;
     let payload: { code: string; message: string; hint?: string };
     if (isGrithError(err)) {
       code = err.exitCode;
       payload = (err as GrithError).toJSON();
     } else if (err instanceof Errors.CLIError || (err as { oclif?: unknown }).oclif) {
-      // Flag/argument parse errors from oclif: keep the first line, point at --help.
-      payload = {
-        code: 'USAGE',
-        message: String(err.message).split('\n')[0].replace(/^Error: /, ''),
-        hint: `see grith ${this.id?.replace(/:/g, ' ') ?? ''} --help`.replace(/\s+--help/, ' --help'),
-      };
+      // Flag/argument parse errors from oclif: one line naming the flag, the problem and the expected form.
+      const ctor = this.ctor as unknown as { flags?: Record<string, FlagDef>; baseFlags?: Record<string, FlagDef>; args?: Record<string, ArgDef> };
+      payload = usagePayload(String(err.message), {
+        command: this.id?.replace(/:/g, ' ') ?? '',
+        flags: { ...ctor.baseFlags, ...ctor.flags },
+        args: ctor.args ?? {},
+      });
     } else {
       payload = { code: 'INTERNAL', message: err.message || String(err) };
     }
-    if (json) process.stdout.write(JSON.stringify({ error: payload }, null, 2) + '\n');
-    else process.stderr.write(`grith: ${payload.message}${payload.hint ? ` (${payload.hint})` : ''}\n`);
+    writeError(payload, this.jsonMode());
     process.exitCode = code;
     return this.exit(code);
   }
+}
+
+/** One line on stderr, or {"error": {...}} on stdout with --json. */
+export function writeError(payload: { code: string; message: string; hint?: string }, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify({ error: payload }, null, 2) + '\n');
+  else process.stderr.write(`grith: ${payload.message}${payload.hint ? ` (${payload.hint})` : ''}\n`);
 }

@@ -56,6 +56,26 @@ export class HomeMissingError extends GrithError {
   }
 }
 
+/** The home is a file (or a parent of it is): it can hold no store. */
+export class HomeNotFolderError extends GrithError {
+  readonly code = 'HOME_NOT_A_FOLDER';
+  constructor(
+    readonly home: string,
+    label: string,
+    blocker: string,
+  ) {
+    super(
+      blocker === home ? `${label} ${home} is a file, not a folder` : `${label} ${home} cannot be a folder: ${blocker} is a file`,
+      'point GRITH_HOME at a folder, which grith creates with mode 0700, or move the file away',
+    );
+  }
+}
+
+/** Like ssh with a key others can write: a home someone else can write is someone else's trap. */
+export class HomeUnsafeError extends GrithError {
+  readonly code = 'HOME_UNSAFE';
+}
+
 export class CanaryNotFoundError extends GrithError {
   readonly code = 'CANARY_NOT_FOUND';
   constructor(readonly id: string) {

@@ -22,6 +22,7 @@ import { grithBin } from '../session/shell/mount.js';
 import { running, runCaptured, stopChild } from './procs.js';
 import { ROUTES, type DemoRoute } from './routes.js';
 import { createWorld, initProjectRepo, OUTSIDE, type DemoWorld } from './setup.js';
+import { aptLineForPrograms } from '../install/prerequisites.js';
 
 export class DemoUnavailableError extends GrithError {
   readonly code = 'DEMO_UNAVAILABLE';
@@ -178,7 +179,7 @@ export async function runDemo(progress: DemoProgress = {}): Promise<DemoResult> 
   const pathVar = [path.dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(':');
   const missing = AGENT_TOOLS.filter((t) => !onPath(t, pathVar));
   if (missing.length > 0) {
-    throw new DemoUnavailableError(`the demo's agent needs programs that are not installed: ${missing.join(', ')}`, 'install them (./run installs them on Debian)');
+    throw new DemoUnavailableError(`the demo's agent needs programs that are not installed: ${missing.join(', ')}`, aptLineForPrograms(missing));
   }
   const t0 = Date.now();
   let root: string | null = null;

@@ -27,6 +27,12 @@ export async function openCa(home: string): Promise<CertificateAuthority> {
   return CertificateAuthority.open(caDir(home));
 }
 
+/** A new CA for home, the old one's files set aside (grith proxy ca --renew). */
+export async function renewCa(home: string): Promise<{ ca: CertificateAuthority; setAside: string[] }> {
+  await ensureHome(home);
+  return CertificateAuthority.renew(caDir(home));
+}
+
 export async function startProxySession(opts: ProxySessionOptions): Promise<ProxySession> {
   // Fail before opening anything when the CA or --upstream-ca is unusable.
   const ca = await openCa(opts.home);

@@ -12,7 +12,7 @@ import {
   StoreUnavailableError,
 } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { ensureHome, errText, storeLockPath, storePath } from './home.js';
+import { assertHomeSafe, ensureHome, errText, storeLockPath, storePath } from './home.js';
 import { withLock, type LockOptions } from './lock.js';
 import { readStoreFile, storeDocProblem } from './store-file.js';
 
@@ -68,6 +68,7 @@ export class CanaryStore {
     if (opts.create) {
       await ensureHome(abs);
     } else {
+      await assertHomeSafe(abs);
       await mustExist(abs, abs);
       await mustExist(store.file, abs);
     }

@@ -13,7 +13,7 @@ import { GrithError, HomeMissingError, isGrithError } from '../core/errors.js';
 import { maskSecrets } from '../core/fingerprint.js';
 import type { Matcher } from '../core/matcher/types.js';
 import { secretsOf } from '../core/targets.js';
-import { ensureHome, storePath } from './home.js';
+import { assertHomeSafe, ensureHome, storePath } from './home.js';
 import { readStoreFile } from './store-file.js';
 import { watchStore, type StoreWatcher, type WatchStoreOptions } from './store-watch.js';
 
@@ -117,6 +117,8 @@ export class LiveCanaries {
   private async loadOnce(): Promise<void> {
     let canaries: Canary[] = [];
     try {
+      // A home others can write is refused here too: the guards fail closed instead of trusting its store.
+      await assertHomeSafe(this.home);
       const doc = (await readStoreFile(this.file)) ?? (await this.absentStore());
       canaries = doc.canaries;
       const key = JSON.stringify(canaries);

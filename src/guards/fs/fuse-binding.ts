@@ -1,9 +1,12 @@
 // Loads grith's patched fuse-native (caller pid, create flags, utimens, NULL paths, raw options) or says why not.
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FuseUnavailableError } from '../../core/errors.js';
+import { fuseBindingState } from '../../install/native-parts.js';
+import { nativePaths } from '../../install/package-root.js';
+import { buildHint, libfuse2Hint } from '../../install/prerequisites.js';
 
 export type Cb<T = number> = (code: number, value?: T) => void;
 
@@ -66,34 +69,23 @@ export async function checkFuseDevice(): Promise<void> {
       missing ? `FUSE is not available: ${dev} is missing` : `FUSE is not available: ${dev} is not accessible`,
       missing
         ? 'load the fuse kernel module (modprobe fuse), or run the container with --device /dev/fuse --cap-add SYS_ADMIN'
-        : 'add yourself to the group that owns /dev/fuse, or run with access to it',
+        : `give yourself access to ${dev}: sudo chmod 666 ${dev} (its usual mode), or add yourself to the group that owns it`,
     );
   }
 }
 
 export async function loadFuse(): Promise<FuseClass> {
   if (cached) return cached;
-  let dir: string;
-  try {
-    dir = dirname(require.resolve('fuse-native/package.json'));
-  } catch {
-    throw new FuseUnavailableError('FUSE is not available: the fuse-native package is not installed', 'run npm install');
-  }
-  const src = await readFile(join(dir, 'index.js'), 'utf8').catch(() => '');
-  if (!src.includes('grith: caller of the request') || !src.includes('grith: a time is seconds')) {
-    throw new FuseUnavailableError(
-      'FUSE is not available: fuse-native is not patched for grith',
-      'run: node scripts/patch-fuse-native.mjs',
-    );
-  }
+  const state = fuseBindingState();
+  if (!state.ok) throw new FuseUnavailableError(`FUSE is not available: ${state.detail}`, state.hint);
   let Fuse: FuseClass;
   try {
-    Fuse = require('fuse-native') as FuseClass;
+    Fuse = require(join(nativePaths().fuseNativeDir!, 'index.js')) as FuseClass;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     throw new FuseUnavailableError(
-      `FUSE is not available: cannot load libfuse (${msg})`,
-      /libfuse/.test(msg) ? 'install libfuse 2 (apt-get install libfuse2)' : 'run: node scripts/patch-fuse-native.mjs --force',
+      `FUSE is not available: cannot load the fuse-native addon (${msg})`,
+      /libfuse/.test(msg) ? libfuse2Hint() : buildHint('fuse', nativePaths().root),
     );
   }
   cached = Fuse;

@@ -1,7 +1,6 @@
 // A CA bundle for clients of the proxy: the system roots followed by grith's CA, for SSL_CERT_FILE-style variables.
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ProxyError } from '../../core/errors.js';
 import type { CertificateAuthority } from './tls-ca.js';
 import { readSystemBundle, SYSTEM_BUNDLES } from './upstream-trust.js';
@@ -15,7 +14,7 @@ export interface CaBundleInfo {
 
 export async function writeCaBundle(ca: CertificateAuthority, systemBundles: readonly string[] = SYSTEM_BUNDLES): Promise<CaBundleInfo> {
   const system = await readSystemBundle(systemBundles);
-  const file = path.join(ca.paths.dir, 'bundle.crt');
+  const file = ca.paths.bundleFile;
   const text = (system ? system.pem.replace(/\s*$/, '\n') : '') + `# grith local interception CA\n${ca.certPem}`;
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -4,6 +4,7 @@
 // The key file holds the CA key and certificate together so that one atomic link() publishes both;
 // grith-ca.crt is derived from it and may be rewritten, the key file never is.
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -26,7 +27,22 @@ export class CaUnreadableError extends GrithError {
   ) {
     super(
       `proxy CA ${file} is unusable: ${detail}`,
-      `grith never overwrites it; move the folder aside (mv ${path.dirname(file)} ${path.dirname(file)}.bad) to create a new CA, then trust the new one`,
+      `grith never overwrites it; grith proxy ca --renew sets it aside and creates a new CA (which clients must then trust)`,
+    );
+  }
+}
+
+/** The key is gone but its certificate is still out there: a silent new CA would break every client trusting it. */
+export class CaKeyMissingError extends GrithError {
+  readonly code = 'CA_KEY_MISSING';
+  constructor(
+    readonly keyFile: string,
+    readonly certificates: string[],
+  ) {
+    super(
+      `proxy CA key ${keyFile} is missing, but its certificate is still in ${certificates.join(' and ')}: ` +
+        'clients that trust it would reject a new CA',
+      'grith does not replace a CA silently; run grith proxy ca --renew to create a new one, then re-trust it',
     );
   }
 }
@@ -37,10 +53,12 @@ export interface CaPaths {
   keyFile: string;
   /** CA certificate (PEM), what clients trust (curl --cacert, NODE_EXTRA_CA_CERTS, ...). */
   certFile: string;
+  /** System roots + the CA certificate, for SSL_CERT_FILE-style variables (ca-bundle.ts writes it). */
+  bundleFile: string;
 }
 
 export function caPaths(dir: string): CaPaths {
-  return { dir, keyFile: path.join(dir, 'grith-ca.key'), certFile: path.join(dir, 'grith-ca.crt') };
+  return { dir, keyFile: path.join(dir, 'grith-ca.key'), certFile: path.join(dir, 'grith-ca.crt'), bundleFile: path.join(dir, 'bundle.crt') };
 }
 
 export interface LeafMaterial {
@@ -60,14 +78,38 @@ export class CertificateAuthority {
     private readonly maxCached: number,
   ) {}
 
-  /** Load the CA from dir, creating it on first use. A present but unusable CA is a CaUnreadableError. */
+  /**
+   * Load the CA from dir, creating it on first use. A present but unusable CA is a CaUnreadableError; a missing key
+   * whose certificate is still around is a CaKeyMissingError (renew() replaces it deliberately).
+   */
   static async open(dir: string, opts: { maxCached?: number } = {}): Promise<CertificateAuthority> {
     const paths = caPaths(dir);
     let pem = await readIfExists(paths.keyFile);
-    if (pem === null) pem = await createCa(paths);
+    if (pem === null) {
+      const left = [paths.certFile, paths.bundleFile].filter((f) => existsSync(f));
+      if (left.length > 0) throw new CaKeyMissingError(paths.keyFile, left);
+      pem = await createCa(paths);
+    }
     const { cert, key, certPem } = await parseCa(paths.keyFile, pem);
     await ensureCertFile(paths.certFile, certPem);
     return new CertificateAuthority(paths, certPem, cert, key, opts.maxCached ?? 1000);
+  }
+
+  /** A new CA in dir; the files of the old one are renamed (*.replaced-DATE), never deleted. */
+  static async renew(dir: string, opts: { maxCached?: number } = {}): Promise<{ ca: CertificateAuthority; setAside: string[] }> {
+    const paths = caPaths(dir);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const setAside: string[] = [];
+    for (const f of [paths.keyFile, paths.certFile, paths.bundleFile]) {
+      if (!existsSync(f)) continue;
+      try {
+        await rename(f, `${f}.replaced-${stamp}`);
+      } catch (e) {
+        throw new CaUnreadableError(f, `cannot set it aside: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      setAside.push(`${f}.replaced-${stamp}`);
+    }
+    return { ca: await CertificateAuthority.open(dir, opts), setAside };
   }
 
   /** A TLS server context presenting a leaf for host (DNS name or IP literal), minted once and cached. */

@@ -1,7 +1,7 @@
 // The lean entry of `grith shell -c CMD`: agents run every command through `$SHELL -c`, so this path must not load
 // oclif (~270 ms). bin/run.js and bin/grith-shell.js call it; anything it does not recognise goes back to oclif.
 import { existsSync } from 'node:fs';
-import { resolveHome } from '../../store/home.js';
+import { assertHomeSafe, resolveHome } from '../../store/home.js';
 import { runShellCommand } from './command.js';
 import { hostSession, startHost } from './host/client.js';
 import { realShell } from './paths.js';
@@ -65,6 +65,12 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   if (parsed.mount === undefined && insideSession(env)) {
     // The enclosing guard checks this exec (its argv holds CMD whole) and refuses it, saying why, if need be.
     return runForwarding(realShell(env, true), [...parsed.shellFlags, '-c', parsed.command, ...parsed.positional], { env });
+  }
+  // A home others can write is refused before any session starts (oclif commands do the same in GrithCommand.init).
+  const unsafe = await assertHomeSafe(resolveHome(env)).then(() => null, (e: unknown) => e as Error & { hint?: string; exitCode?: number });
+  if (unsafe) {
+    process.stderr.write(`grith: ${unsafe.message}${unsafe.hint ? ` (${unsafe.hint})` : ''}\n`);
+    return unsafe.exitCode ?? 2;
   }
   if (parsed.mount === undefined) {
     // A running shell host has the matcher compiled and the proxy up: a session costs one round trip.

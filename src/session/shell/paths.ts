@@ -1,9 +1,11 @@
 // Files a shell session needs, found from src/ (tests), dist/src/ (compiled) or dist/shell-fast/ (bundled):
-// the exec guard library, the shell host entry; and the real shell to run.
+// the exec guard library, node-pty, the shell host entry; and the real shell to run.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GrithError } from '../../core/errors.js';
+import { execGuardState, ptyState } from '../../install/native-parts.js';
+import { nativePaths } from '../../install/package-root.js';
 
 export class ExecGuardUnavailableError extends GrithError {
   readonly code = 'EXEC_GUARD_UNAVAILABLE';
@@ -21,12 +23,24 @@ function upward(rel: string): string | null {
 
 /** native/execguard/build/libgrith-execguard.so of this installation. */
 export function execGuardLibrary(): string {
-  const lib = upward(join('native', 'execguard', 'build', 'libgrith-execguard.so'));
-  if (lib) return lib;
-  throw new ExecGuardUnavailableError(
-    'the exec guard library is not built (native/execguard/build/libgrith-execguard.so)',
-    'build it with scripts/build-native.sh (needs a C compiler); grith shell never runs a session unguarded',
-  );
+  const paths = nativePaths();
+  const state = execGuardState(paths);
+  if (state.ok) return paths.execGuardLib;
+  throw new ExecGuardUnavailableError(`${state.detail}; grith shell never runs a session unguarded`, state.hint);
+}
+
+export class PtyUnavailableError extends GrithError {
+  readonly code = 'PTY_UNAVAILABLE';
+}
+
+/** node-pty, or a clear error saying how to build its addon (npm skips its build when install scripts are blocked). */
+export async function loadPty(): Promise<typeof import('node-pty')> {
+  try {
+    return await import('node-pty');
+  } catch {
+    const state = ptyState();
+    throw new PtyUnavailableError(`a terminal session needs node-pty: ${state.detail}`, state.hint);
+  }
 }
 
 /** The compiled shell host entry (a daemon runs compiled JavaScript, never TypeScript sources). */

@@ -16,6 +16,7 @@ import type { SessionProxyEnv } from './env.js';
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 /** The CA certificate file the proxy keeps in $GRITH_HOME/ca (tls-ca.ts caPaths). */
 const CA_CERT_NAME = 'grith-ca.crt';
+const CA_KEY_NAME = 'grith-ca.key';
 
 export interface SessionProxy {
   env: SessionProxyEnv;
@@ -70,8 +71,9 @@ export async function startSessionProxy(opts: SessionProxyOptions): Promise<Sess
     proxy ??= loadProxy(opts, token);
     return proxy;
   };
-  // First use of grith's CA: create it now, the session's variables must point at a real file.
-  if (!existsSync(certFile)) await start();
+  // First use of grith's CA: create it now, the session's variables must point at a real file. A certificate without
+  // its key is refused now (CaKeyMissingError), not at the first connection.
+  if (!existsSync(certFile) || !existsSync(join(caDir(opts.home), CA_KEY_NAME))) await start();
 
   const bundle = join(opts.dir, 'ca-bundle.pem');
   const caPem = await readFile(certFile, 'utf8').catch((e: NodeJS.ErrnoException) => {

@@ -1,6 +1,7 @@
 // An interactive shell or `-- PROGRAM` in a PTY: raw mode, resize and exit status passed through; a pipe's end on
 // stdin reaches the program as Ctrl-D.
 import { signalExit } from './exit-status.js';
+import { loadPty } from './paths.js';
 import { forwardSignals } from './signals.js';
 
 export interface PtyRun {
@@ -11,7 +12,7 @@ export interface PtyRun {
 }
 
 export async function runInPty(file: string, args: string[], o: PtyRun): Promise<number> {
-  const pty = await import('node-pty');
+  const pty = await loadPty();
   const stdin = process.stdin;
   const stdout = process.stdout;
   const p = pty.spawn(file, args, {

@@ -1,13 +1,22 @@
 // The proxy CA: created once with a private key file, reused, never overwritten when damaged; leaves verify against it.
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CaUnreadableError, CertificateAuthority } from '../../../../src/guards/proxy/tls-ca.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeCaBundle } from '../../../../src/guards/proxy/ca-bundle.js';
+import { CaKeyMissingError, CaUnreadableError, CertificateAuthority } from '../../../../src/guards/proxy/tls-ca.js';
+
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+});
 
 async function freshDir(): Promise<string> {
-  return path.join(await mkdtemp(path.join(tmpdir(), 'grith-ca-')), 'ca');
+  const base = await mkdtemp(path.join(tmpdir(), 'grith-ca-'));
+  made.push(base);
+  return path.join(base, 'ca');
 }
 
 describe('CertificateAuthority', () => {
@@ -79,5 +88,51 @@ describe('CertificateAuthority', () => {
     const a = await CertificateAuthority.open(dir);
     await chmod(a.paths.keyFile, 0o000);
     await expect(CertificateAuthority.open(dir)).rejects.toBeInstanceOf(CaUnreadableError);
+  });
+
+  it('regression: a missing key whose certificate is still there is refused, not silently replaced', async () => {
+    const dir = await freshDir();
+    const a = await CertificateAuthority.open(dir);
+    await writeCaBundle(a, []);
+    await rm(a.paths.keyFile);
+    const err = await CertificateAuthority.open(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaKeyMissingError);
+    expect((err as CaKeyMissingError).code).toBe('CA_KEY_MISSING');
+    expect((err as Error).message).toContain(a.paths.certFile);
+    expect((err as Error).message).toContain(a.paths.bundleFile);
+    expect((err as CaKeyMissingError).hint).toMatch(/grith proxy ca --renew/);
+    expect(existsSync(a.paths.keyFile)).toBe(false);
+    expect(await readFile(a.paths.certFile, 'utf8')).toBe(a.certPem);
+    // Only the bundle left behind (e.g. the certificate was deleted by hand) still counts as a reference.
+    await rm(a.paths.certFile);
+    await expect(CertificateAuthority.open(dir)).rejects.toBeInstanceOf(CaKeyMissingError);
+  });
+
+  it('renew sets every old file aside (never deletes) and creates a new CA', async () => {
+    const dir = await freshDir();
+    const a = await CertificateAuthority.open(dir);
+    await writeCaBundle(a, []);
+    const oldKey = await readFile(a.paths.keyFile, 'utf8');
+    await rm(a.paths.keyFile);
+    const { ca: b, setAside } = await CertificateAuthority.renew(dir);
+    expect(b.certPem).not.toBe(a.certPem);
+    expect(setAside).toHaveLength(2);
+    expect(await readFile(setAside.find((f) => f.includes('grith-ca.crt'))!, 'utf8')).toBe(a.certPem);
+    expect((await stat(b.paths.keyFile)).mode & 0o777).toBe(0o600);
+    // A renew with a working key keeps the old key too, still 0600.
+    const { setAside: second } = await CertificateAuthority.renew(dir);
+    const keptKey = second.find((f) => f.includes('grith-ca.key'))!;
+    expect((await stat(keptKey)).mode & 0o777).toBe(0o600);
+    expect(await readFile(keptKey, 'utf8')).not.toBe(oldKey);
+    expect((await readdir(dir)).filter((f) => f.includes('.replaced-'))).toHaveLength(4);
+    expect((await CertificateAuthority.open(dir)).certPem).not.toBe(b.certPem);
+  });
+
+  it('a CA folder with no certificate anywhere is still created on first use', async () => {
+    const dir = await freshDir();
+    const a = await CertificateAuthority.open(dir);
+    await rm(a.paths.keyFile);
+    await rm(a.paths.certFile);
+    expect((await CertificateAuthority.open(dir)).certPem).not.toBe(a.certPem);
   });
 });
