@@ -71,8 +71,11 @@ for (const n of [0, 10, 1000]) homes.push([`${n} canaries`, await homeWith(n)]);
 /** One row per measure: the median for each build (interleaved build by build). */
 const measured: Array<[string, number[]]> = [];
 async function measure(name: string, n: number, args: (bin: string) => string[], e: NodeJS.ProcessEnv): Promise<number[]> {
-  const out: number[] = [];
-  for (const [, bin] of bins) out.push(await median(n, process.execPath, args(bin), e));
+  // Warm each build (a first -c starts its shell host), then alternate sample by sample so load drifts hit both alike.
+  for (const [, bin] of bins) await median(1, process.execPath, args(bin), e);
+  const samples: number[][] = bins.map(() => []);
+  for (let i = 0; i < n; i++) for (let b = 0; b < bins.length; b++) samples[b]!.push(await once(process.execPath, args(bins[b]![1]), e));
+  const out = samples.map((xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!);
   measured.push([name, out]);
   return out;
 }
