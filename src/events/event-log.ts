@@ -26,6 +26,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 const KINDS: readonly EventKind[] = [
   'canary.fired',
   'canary.read',
+  'canary.context',
+  'canary.persisted',
   'canary.added',
   'canary.rotated',
   'canary.removed',

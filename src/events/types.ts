@@ -3,6 +3,10 @@
 export type EventKind =
   | 'canary.fired'
   | 'canary.read'
+  /** The session's agent sent a canary to its own model endpoint: it has read the canary into its context. */
+  | 'canary.context'
+  /** A canary found, at the end of a session, in what the agent wrote into its own state (transcripts). */
+  | 'canary.persisted'
   | 'canary.added'
   | 'canary.rotated'
   | 'canary.removed'

@@ -9,8 +9,8 @@ export interface EventPlace {
   cmdline?: string;
   /** Overrides the decision's reason as the event message. */
   message?: string;
-  /** The kind of a fire's event (default canary.fired; a decoy opened is canary.read). */
-  kind?: Extract<EventKind, 'canary.fired' | 'canary.read'>;
+  /** The kind of a fire's event (default canary.fired; a decoy opened is canary.read; the model channel canary.context). */
+  kind?: Extract<EventKind, 'canary.fired' | 'canary.read' | 'canary.context'>;
   detail?: EventInput['detail'];
 }
 

@@ -2,7 +2,7 @@
 import type { Canary } from '../core/canary.js';
 import type { GrithError } from '../core/errors.js';
 import type { Matcher } from '../core/matcher/types.js';
-import type { EventInput } from '../events/types.js';
+import type { EventInput, GrithEvent } from '../events/types.js';
 
 export interface CanarySnapshot {
   /** null when the store could not be loaded: the guard must fail closed (deny) and say why. */
@@ -20,10 +20,11 @@ export interface GuardContext {
   /** Subscribe to store reloads (new decoys appear, removed ones vanish). Returns an unsubscribe function. */
   onChange(cb: () => void): () => void;
   /**
-   * Record an event. Never blocks the guard's decision; delivery errors are reported, not thrown. The context
-   * stamps its session id on events that carry none.
+   * Record an event. Never blocks the guard's decision (nobody has to wait for the promise); delivery errors are
+   * reported, not thrown. The context stamps its session id on events that carry none. Resolves with the event as
+   * written (its seq names it to the user), or null when it could not be written.
    */
-  record(event: EventInput): void;
+  record(event: EventInput): Promise<GrithEvent | null>;
   /** Resolves once every event recorded so far is on disk (or failed): before a terminate, before answering. */
   flush(): Promise<void>;
   /** Session id stamped on events, when the guard runs inside `grith shell`. */

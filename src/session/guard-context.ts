@@ -47,13 +47,14 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
     opts.onRecordError ??
     ((e: unknown, input: EventInput) =>
       process.stderr.write(`grith: could not record ${input.kind} event: ${(e as Error)?.message ?? String(e)}\n`));
-  const recorded = async (e: GrithEvent) => {
+  const recorded = async (e: GrithEvent): Promise<GrithEvent> => {
     try {
       opts.onRecorded?.(e);
       (await sinks()).deliver(e);
     } catch (err) {
       onError(err, e);
     }
+    return e;
   };
   const flush = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -61,9 +62,13 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
 
   const recorder = (session: string | undefined) => (event: EventInput) => {
     const input = session && !event.session ? { ...event, session } : event;
-    const p = log.append(input).then(recorded, (e: unknown) => onError(e, input));
+    const p = log.append(input).then(recorded, (e: unknown) => {
+      onError(e, input);
+      return null;
+    });
     pending.add(p);
     void p.finally(() => pending.delete(p));
+    return p;
   };
   const view = (session: string | undefined): GuardContext => ({
     session,

@@ -122,7 +122,7 @@ const ROWS: Route[] = [
 ];
 
 function refusedExec(r: RunResult): boolean {
-  return /grith: blocked exec of \S+: argument carries canary/.test(r.stderr);
+  return /grith: blocked exec of \S+: argument carries credential canary/.test(r.stderr);
 }
 
 describe('command-argument exfiltration through grith shell --mount (exec guard)', () => {
@@ -145,7 +145,7 @@ describe('command-argument exfiltration through grith shell --mount (exec guard)
         p.on('close', (code) => resolve({ code, stdout, stderr }));
       });
       expect(r.code, r.stderr).toBe(126);
-      expect(r.stderr).toContain('grith: blocked command: argument carries canary "gh-pat"');
+      expect(r.stderr).toContain('grith: blocked command: argument carries credential canary "gh-pat"');
       await expect(readFile(join(dirs.src, 'marker'))).rejects.toThrow();
       const v = await verdict({ home: dirs.home, afterSeq: seq, canary: gh, guard: 'shell', received: () => attacker.since(m), all });
       expect(v.denials.length, describeEvents(v.fired)).toBeGreaterThan(0);

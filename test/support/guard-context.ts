@@ -3,7 +3,7 @@
 import type { Canary } from '../../src/core/canary.js';
 import type { GrithError } from '../../src/core/errors.js';
 import { secretsOf } from '../../src/core/targets.js';
-import type { EventInput } from '../../src/events/types.js';
+import type { EventInput, GrithEvent } from '../../src/events/types.js';
 import type { CanarySnapshot, GuardContext } from '../../src/guards/guard-context.js';
 import { matcherFor } from './canaries.js';
 
@@ -38,8 +38,10 @@ export class TestGuardContext implements GuardContext {
     return () => this.listeners.delete(cb);
   }
 
-  record(event: EventInput): void {
-    this.events.push(this.session && !event.session ? { ...event, session: this.session } : event);
+  async record(event: EventInput): Promise<GrithEvent> {
+    const e = this.session && !event.session ? { ...event, session: this.session } : event;
+    this.events.push(e);
+    return { ...e, ts: new Date().toISOString(), seq: this.events.length, prevHash: '', hash: '' };
   }
 
   async flush(): Promise<void> {}

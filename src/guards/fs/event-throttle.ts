@@ -6,8 +6,8 @@ import type { EventInput } from '../../events/types.js';
 const BURST = 5;
 /** A fail-closed guard.error with the same message, at most once in this long. */
 const ERROR_EVERY_MS = 5000;
-/** canary.read per (process, canary), at most once in this long. */
-const READ_EVERY_MS = 2000;
+/** canary.read per (process, canary), at most once in this long: an agent opens a file many times in one look. */
+const READ_EVERY_MS = 10_000;
 const MAX_KEYS = 10_000;
 
 export class EventThrottle {

@@ -2,12 +2,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { BodyGate, type GateStep } from './body-gate.js';
 import { UnsupportedEncodingError } from './body-decoders.js';
 import { scanHead } from './head-scan.js';
-import { describe, judgeHits, recordDecision, refusalOf, storeRefusal, unscannable, type Destination, type Refused } from './proxy-events.js';
-import { forwardHeaders, headerValue, hostHeader, type ProxyRuntime } from './runtime.js';
+import {
+  bodyWithEvent,
+  describe,
+  judgeRequest,
+  recordDecision,
+  refusalOf,
+  storeRefusal,
+  unscannable,
+  type Described,
+  type Destination,
+  type ProxyJudgement,
+  type Refused,
+} from './proxy-events.js';
+import { clientSocket, forwardHeaders, headerValue, hostHeader, type ProxyRuntime } from './runtime.js';
 
 /** Request bytes allowed to queue toward the upstream before the client is paused. */
 const UPSTREAM_BUFFER = 1 << 20;
@@ -29,31 +41,85 @@ export function refuse(res: ServerResponse, r: Pick<Refused, 'status' | 'body'>)
   res.end(r.body);
 }
 
-/** Why an upstream could not be used, in one line for the client. */
-export function upstreamFailure(err: NodeJS.ErrnoException, dest: Destination): string {
+/** Is this upstream failure a certificate grith would not trust? */
+export function certificateRejected(err: NodeJS.ErrnoException): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|HOSTNAME/.test(err.code ?? '');
+}
+
+/** Why an upstream could not be used, in one line for the client (naming the flag that trusts a private CA). */
+export function upstreamFailure(err: NodeJS.ErrnoException, dest: Destination, caHint = 'grith proxy --upstream-ca FILE'): string {
   const code = err.code ?? 'ERROR';
-  if (/CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|HOSTNAME/.test(code))
-    return `grith proxy: upstream certificate of ${dest.host}:${dest.port} rejected (${code})\n`;
+  if (certificateRejected(err))
+    return `grith proxy: upstream certificate of ${dest.host}:${dest.port} rejected (${code}); if it is signed by a private CA, trust it with ${caHint}\n`;
   return `grith proxy: cannot reach ${dest.host}:${dest.port} (${code})\n`;
+}
+
+/** An upstream whose certificate grith rejects is a guard.error the user must see (a pinned or private CA). */
+export function recordUpstreamFailure(rt: ProxyRuntime, err: NodeJS.ErrnoException, dest: Destination, d: Described): void {
+  if (!certificateRejected(err)) return;
+  void rt.ctx.record({
+    kind: 'guard.error',
+    guard: 'proxy',
+    action: 'deny',
+    where: d.where,
+    message: `upstream certificate rejected (${err.code}); trust a private CA with ${rt.upstreamCaHint}`,
+    detail: { method: d.method, path: d.path },
+  });
+}
+
+/** Record a refusal, then send it with the number of its event. */
+async function refuseRecorded(rt: ProxyRuntime, res: ServerResponse, r: Refused, d: Described, transport: string): Promise<void> {
+  const seq = await recordDecision(rt.ctx, r.decision, d, transport);
+  refuse(res, { status: r.status, body: bodyWithEvent(r, seq) });
 }
 
 export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, dest: Destination, path: string): void {
   const snap = rt.ctx.snapshot();
   const method = req.method ?? 'GET';
   const described = describe(snap, dest, method, path);
+  const client = clientSocket(rt, req.socket);
   const refuseNow = (r: Refused, transport: string): void => {
-    recordDecision(rt.ctx, r.decision, described, transport);
-    refuse(res, r);
     req.resume();
+    void refuseRecorded(rt, res, r, described, transport);
   };
   const noStore = storeRefusal(snap, 'request');
   if (noStore) return refuseNow(noStore, 'http-head');
   const matcher = snap.matcher!;
   const headHits = scanHead(matcher, { method, target: req.url ?? '', rawHeaders: req.rawHeaders, host: dest.host, port: dest.port });
-  const headDecision = judgeHits(snap, headHits, described);
-  const head = refusalOf(headDecision);
-  if (head) return refuseNow(head, 'http-head');
-  recordDecision(rt.ctx, headDecision, described, 'http-head');
+  /** A judgement on hits: a refusal ends the request; anything else is recorded and the request goes on. */
+  const settle = (j: ProxyJudgement, transport: string, onRefusal: (r: Refused) => void): boolean => {
+    const r = refusalOf(j.decision);
+    if (r) {
+      onRefusal(r);
+      return false;
+    }
+    void recordDecision(rt.ctx, j.decision, described, transport, j.kind);
+    return true;
+  };
+  const head = judgeRequest(rt, snap, headHits, described, dest, client);
+  const go = (j: ProxyJudgement): void => {
+    if (settle(j, 'http-head', (r) => refuseNow(r, 'http-head'))) forwardBody(rt, req, res, dest, path, described, client, settle);
+  };
+  if (head instanceof Promise) {
+    req.pause();
+    void head.then(go);
+  } else go(head);
+}
+
+type Settle = (j: ProxyJudgement, transport: string, onRefusal: (r: Refused) => void) => boolean;
+
+function forwardBody(
+  rt: ProxyRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  dest: Destination,
+  path: string,
+  described: Described,
+  client: Socket,
+  settle: Settle,
+): void {
+  const snap = rt.ctx.snapshot();
+  const matcher = snap.matcher!;
   let gate: BodyGate;
   try {
     gate = new BodyGate(matcher, {
@@ -63,10 +129,12 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
     });
   } catch (e) {
     const msg = e instanceof UnsupportedEncodingError ? e.message : String(e);
-    return refuseNow(unscannable(`request refused, body cannot be scanned: ${msg}`, msg, 415), 'http-body');
+    req.resume();
+    void refuseRecorded(rt, res, unscannable(`request refused, body cannot be scanned: ${msg}`, msg, 415), described, 'http-body');
+    return;
   }
 
-  const upreq = openUpstream(rt, req, dest, method, path);
+  const upreq = openUpstream(rt, req, dest, req.method ?? 'GET', path);
   let finished = false;
   const stop = (): void => {
     finished = true;
@@ -77,23 +145,18 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
   const end = (r: Refused): void => {
     if (finished) return;
     stop();
-    recordDecision(rt.ctx, r.decision, described, 'http-body');
-    if (!res.headersSent) refuse(res, r);
+    if (!res.headersSent) void refuseRecorded(rt, res, r, described, 'http-body');
     else {
+      void recordDecision(rt.ctx, r.decision, described, 'http-body');
       res.destroy();
       req.socket.destroy();
     }
   };
-  const onStep = (step: GateStep): Buffer | null => {
+  const onStep = (step: GateStep): Released => {
     if (step.hits.length === 0) return step.release;
-    const decision = judgeHits(snap, step.hits, described);
-    const r = refusalOf(decision);
-    if (r) {
-      end(r);
-      return null;
-    }
-    recordDecision(rt.ctx, decision, described, 'http-body');
-    return step.release;
+    const j = judgeRequest(rt, snap, step.hits, described, dest, client);
+    const then = (x: ProxyJudgement) => (settle(x, 'http-body', end) ? step.release : null);
+    return j instanceof Promise ? j.then(then) : then(j);
   };
   const failClosed = (e: Error): void => end(bodyFailure(e));
 
@@ -101,7 +164,8 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
   upreq.on('error', (err: NodeJS.ErrnoException) => {
     if (finished) return;
     stop();
-    if (!res.headersSent) refuse(res, { status: 502, body: upstreamFailure(err, dest) });
+    recordUpstreamFailure(rt, err, dest, described);
+    if (!res.headersSent) refuse(res, { status: 502, body: upstreamFailure(err, dest, rt.upstreamCaHint) });
     else res.destroy();
   });
   res.on('close', () => {
@@ -110,6 +174,7 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
   if (gate.synchronous) pumpSync(req, upreq, gate, onStep, failClosed, () => finished);
   else pumpAsync(req, upreq, gate, onStep, failClosed, () => finished);
   req.on('error', () => stop());
+  req.resume();
 }
 
 function bodyFailure(e: Error): Refused {
@@ -147,9 +212,14 @@ function relayResponse(upreq: http.ClientRequest, res: ServerResponse, finished:
   });
 }
 
-type OnStep = (step: GateStep) => Buffer | null;
+/** Bytes to forward; null when the request was refused; a promise while the model channel's owner is looked up. */
+type Released = Buffer | null | Promise<Buffer | null>;
+type OnStep = (step: GateStep) => Released;
 
-/** No Content-Encoding: scan and forward inside the 'data' event, with ordinary backpressure. */
+/**
+ * No Content-Encoding: scan and forward inside the 'data' event, with ordinary backpressure. A decision that must
+ * be looked up (the model channel's owner) pauses the client; chunks behind it wait in order.
+ */
 function pumpSync(req: IncomingMessage, upreq: http.ClientRequest, gate: BodyGate, onStep: OnStep, fail: (e: Error) => void, finished: () => boolean): void {
   const resume = (): void => {
     if (!finished()) req.resume();
@@ -159,15 +229,8 @@ function pumpSync(req: IncomingMessage, upreq: http.ClientRequest, gate: BodyGat
     corked = false;
     upreq.uncork();
   };
-  req.on('data', (chunk: Buffer) => {
-    if (finished()) return;
-    let release: Buffer | null;
-    try {
-      release = onStep(gate.pushSync(chunk));
-    } catch (e) {
-      return fail(e as Error);
-    }
-    if (release === null || release.length === 0) return;
+  const forward = (release: Buffer | null): void => {
+    if (release === null || release.length === 0 || finished()) return;
     // Body events arrive one TLS record (≤ 16 KiB) at a time, several per socket read: batch them into one write.
     if (!corked) {
       corked = true;
@@ -179,19 +242,46 @@ function pumpSync(req: IncomingMessage, upreq: http.ClientRequest, gate: BodyGat
       req.pause();
       upreq.once('drain', resume);
     }
-  });
-  req.on('end', () => {
+  };
+  const handle = (produce: () => Released, after: (release: Buffer | null) => void): void | Promise<void> => {
     if (finished()) return;
-    let release: Buffer | null;
+    let r: Released;
     try {
-      release = onStep(gate.endSync());
+      r = produce();
     } catch (e) {
       return fail(e as Error);
     }
-    if (release === null) return;
-    if (release.length > 0) upreq.write(release);
-    upreq.end();
-  });
+    if (!(r instanceof Promise)) return after(r);
+    return r.then(after, (e: Error) => fail(e));
+  };
+  let chain: Promise<void> | null = null;
+  const run = (produce: () => Released, after: (release: Buffer | null) => void): void => {
+    let next: Promise<void>;
+    if (chain) next = chain.then(() => handle(produce, after));
+    else {
+      const p = handle(produce, after);
+      if (!p) return;
+      req.pause();
+      next = p;
+    }
+    chain = next;
+    void next.then(() => {
+      if (chain !== next) return;
+      chain = null;
+      resume();
+    });
+  };
+  req.on('data', (chunk: Buffer) => run(() => onStep(gate.pushSync(chunk)), forward));
+  req.on('end', () =>
+    run(
+      () => onStep(gate.endSync()),
+      (release) => {
+        if (release === null || finished()) return;
+        if (release.length > 0) upreq.write(release);
+        upreq.end();
+      },
+    ),
+  );
 }
 
 /** Encoded: the gate is asynchronous (zlib), one chunk at a time so releases stay in order. */
@@ -215,7 +305,7 @@ function pumpAsync(req: IncomingMessage, upreq: http.ClientRequest, gate: BodyGa
     req.pause();
     chain = chain
       .then(async () => {
-        if (!finished()) await write(onStep(await gate.push(chunk)));
+        if (!finished()) await write(await onStep(await gate.push(chunk)));
       })
       .catch((e: Error) => fail(e))
       .finally(() => {
@@ -226,7 +316,7 @@ function pumpAsync(req: IncomingMessage, upreq: http.ClientRequest, gate: BodyGa
     chain = chain
       .then(async () => {
         if (finished()) return;
-        if ((await write(onStep(await gate.end()))) && !finished()) upreq.end();
+        if ((await write(await onStep(await gate.end()))) && !finished()) upreq.end();
       })
       .catch((e: Error) => fail(e));
   });

@@ -1,12 +1,14 @@
 // The proxy's decisions and their events: what a request is judged by, and how a judged request is described in
 // the event log without the token in it. Handlers translate a Decision once (403, 5xx or a reset).
-import { decide, failClosed, type Decision, type Refusal } from '../../core/decision.js';
+import type { Socket } from 'node:net';
+import { ALLOW, decide, failClosed, firesOf, type Decision, type Refusal } from '../../core/decision.js';
+import { oneLine } from '../../core/display.js';
 import type { Hit } from '../../core/matcher/types.js';
 import { decisionEvents } from '../decision-events.js';
 import type { CanarySnapshot, GuardContext } from '../guard-context.js';
 import { maskForEvent } from './head-scan.js';
+import type { ProxyRuntime } from './runtime.js';
 
-export const BLOCKED_BODY = 'blocked by grith: credential exfiltration\n';
 
 export interface Destination {
   host: string;
@@ -60,14 +62,59 @@ export function judgeHits(snap: CanarySnapshot, hits: readonly Hit[], d: Describ
   return decide(hits, snap.canaries, 'deny', () => `canary sent to ${d.where} blocked`);
 }
 
-/** A decision's refusal for the client, or null when it lets the request go on. */
-export function refusalOf(decision: Decision): Refused | null {
-  return decision.verdict === 'deny' ? { decision, status: 403, body: BLOCKED_BODY } : null;
+/** A decision and the kind of event it records (canary.context for the agent's model channel). */
+export interface ProxyJudgement {
+  decision: Decision;
+  kind?: 'canary.context';
 }
 
-/** The events of a decision: one canary.fired per canary, or a guard.error for a fail-closed refusal. */
-export function recordDecision(ctx: GuardContext, decision: Decision, d: Described, transport: string): void {
+/**
+ * Canaries found in a request: context when the session's agent sends them to its model (then recorded once per
+ * canary; later requests only counted), denied otherwise. Synchronous unless a hit meets a model endpoint.
+ */
+export function judgeRequest(rt: ProxyRuntime, snap: CanarySnapshot, hits: readonly Hit[], d: Described, dest: Destination, client: Socket | undefined): ProxyJudgement | Promise<ProxyJudgement> {
+  if (hits.length === 0) return { decision: ALLOW };
+  const model = rt.model;
+  if (!model || !model.isEndpoint(dest.host, dest.port)) return { decision: judgeHits(snap, hits, d) };
+  return model.carriesContext(dest.host, dest.port, client).then((context) => {
+    if (!context) return { decision: judgeHits(snap, hits, d) };
+    const fires = firesOf(hits, snap.canaries).filter((f) => model.note(f.canaryId));
+    const reason = `the session's agent sent canary context to its model at ${d.where}`;
+    return { decision: fires.length > 0 ? { verdict: 'alert', fires, reason } : ALLOW, kind: 'canary.context' };
+  });
+}
+
+/** A decision's refusal for the client, or null when it lets the request go on. */
+export function refusalOf(decision: Decision): Refused | null {
+  return decision.verdict === 'deny' ? { decision, status: 403, body: blockedBody(labelsOf(decision)) } : null;
+}
+
+function labelsOf(d: Refusal): string {
+  return d.fires.map((f) => `"${oneLine(f.label, 60)}"`).join(', ');
+}
+
+/** The refusal's body once its event is written: a canary refusal names the event. */
+export function bodyWithEvent(r: Refused, seq: number | null): string {
+  return r.decision.failClosed === undefined ? blockedBody(labelsOf(r.decision), seq) : r.body;
+}
+
+/**
+ * What an agent shows its user for a blocked request: plainly grith's refusal of a credential canary, never anything
+ * that reads as a login or quota problem. The event's number is added once it is written.
+ */
+export function blockedBody(labels: string, event?: number | null): string {
+  const which = labels ? ` ${labels}` : '';
+  const ref = event ? ` (grith event #${event})` : '';
+  return `grith blocked this request: it carries the credential canary${which}, a decoy planted by grith to catch exfiltration${ref}\n`;
+}
+
+/**
+ * The events of a decision — one canary.fired (or canary.context) per canary, or a guard.error for a fail-closed
+ * refusal — recorded at once; resolves with the first one's number (a refusal names it to the client).
+ */
+export async function recordDecision(ctx: GuardContext, decision: Decision, d: Described, transport: string, kind?: 'canary.context'): Promise<number | null> {
   const failed = decision.verdict === 'deny' && decision.failClosed !== undefined;
   const detail: Record<string, string> = failed ? { method: d.method, path: d.path } : { method: d.method, path: d.path, transport };
-  for (const e of decisionEvents('proxy', decision, { where: d.where, detail })) ctx.record(e);
+  const written = decisionEvents('proxy', decision, { where: d.where, detail, kind }).map((e) => ctx.record(e));
+  return written.length > 0 ? ((await written[0])?.seq ?? null) : null;
 }

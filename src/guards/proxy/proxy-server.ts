@@ -15,6 +15,7 @@ import { forwardRequest, refuse } from './forward-http.js';
 import type { Destination } from './proxy-events.js';
 import { partialPrefixesFor } from './partial-prefixes.js';
 import type { ProxyRuntime } from './runtime.js';
+import type { ModelChannel } from './model-channel.js';
 import type { CertificateAuthority } from './tls-ca.js';
 import { handleConnect, handleUpgrade, parseAuthority, rawResponse } from './tunnels.js';
 
@@ -29,6 +30,10 @@ export interface ProxyServerOptions {
   token?: string | true;
   idleMs?: number;
   maxHold?: number;
+  /** The session agent's model channel (grith shell -- PROGRAM); absent: a canary is denied everywhere. */
+  model?: ModelChannel;
+  /** How the user makes a private CA trusted, for the 502 an upstream certificate rejection gets. */
+  upstreamCaHint?: string;
 }
 
 export const PROXY_HOST = '127.0.0.1';
@@ -68,6 +73,9 @@ export class ProxyServer {
       maxHold: opts.maxHold ?? 256 * 1048576,
       inner,
       tunnels: new WeakMap(),
+      clients: new WeakMap(),
+      model: opts.model,
+      upstreamCaHint: opts.upstreamCaHint ?? 'grith proxy --upstream-ca FILE',
     };
     const front = http.createServer(serverOpts);
     const expected = token ? Buffer.from(`Basic ${Buffer.from(`grith:${token}`).toString('base64')}`) : null;
@@ -148,6 +156,15 @@ export class ProxyServer {
       s.on('close', () => server.sockets.delete(s));
     });
     return server;
+  }
+
+  /**
+   * Serve a client socket accepted elsewhere in this process (a session's front listener): the proxy sees the
+   * client's own socket, so the kernel can say which process owns it.
+   */
+  accept(socket: Socket): void {
+    this.front.emit('connection', socket);
+    socket.resume();
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { GuardContext } from '../guard-context.js';
+import type { ModelChannel } from './model-channel.js';
 import type { CertificateAuthority } from './tls-ca.js';
 import type { Destination } from './proxy-events.js';
 
@@ -24,6 +25,17 @@ export interface ProxyRuntime {
   inner: http.Server;
   /** Destination of each socket handed to `inner`. */
   tunnels: WeakMap<Socket, Destination>;
+  /** The client's own TCP socket behind a socket handed to `inner` (a decrypted TLS socket wraps it). */
+  clients: WeakMap<object, Socket>;
+  /** The session agent's model channel; absent: every canary is denied everywhere. */
+  model?: ModelChannel;
+  /** Tells the client which flag makes a private CA trusted (differs between `grith proxy` and `grith shell`). */
+  upstreamCaHint: string;
+}
+
+/** The client's TCP socket behind the socket a request arrived on. */
+export function clientSocket(rt: ProxyRuntime, s: Socket): Socket {
+  return rt.clients.get(s) ?? s;
 }
 
 export function hostHeader(dest: Destination): string {

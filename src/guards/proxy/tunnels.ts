@@ -6,12 +6,23 @@ import tls, { TLSSocket } from 'node:tls';
 import type { Hit } from '../../core/matcher/types.js';
 import { scanHead } from './head-scan.js';
 import { partialPrefixesFor } from './partial-prefixes.js';
-import { describe, judgeHits, recordDecision, refusalOf, storeRefusal, unscannable, type Described, type Destination, type Refused } from './proxy-events.js';
+import {
+  bodyWithEvent,
+  describe,
+  judgeHits,
+  recordDecision,
+  refusalOf,
+  storeRefusal,
+  unscannable,
+  type Described,
+  type Destination,
+  type Refused,
+} from './proxy-events.js';
 import { pumpThroughGate, type ByteGate } from './pump.js';
 import { forwardHeaders, headerValue, type ProxyRuntime } from './runtime.js';
 import { StreamGate } from './stream-gate.js';
 import { WsGate } from './ws-gate.js';
-import { upstreamFailure } from './forward-http.js';
+import { recordUpstreamFailure, upstreamFailure } from './forward-http.js';
 
 /** How long a CONNECT waits for the client's first bytes before treating the tunnel as server-speaks-first. */
 const PEEK_MS = 500;
@@ -32,10 +43,11 @@ export function rawResponse(socket: Duplex, status: number, body: string, extra 
   );
 }
 
-/** A refusal before the tunnel opened: its event, then its status on the raw socket. */
+/** A refusal before the tunnel opened: its event, then its status on the raw socket, naming the event. */
 function refuseRaw(rt: ProxyRuntime, socket: Duplex, r: Refused, d: Described, transport: string): void {
-  recordDecision(rt.ctx, r.decision, d, transport);
-  rawResponse(socket, r.status, r.body);
+  void recordDecision(rt.ctx, r.decision, d, transport).then((seq) => {
+    rawResponse(socket, r.status, bodyWithEvent(r, seq));
+  });
 }
 
 /** Hits in a relayed stream: the stream is reset (by relay) and the decision recorded. */
@@ -150,6 +162,7 @@ export async function handleConnect(rt: ProxyRuntime, req: IncomingMessage, sock
     const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
     tlsSocket.on('error', () => tlsSocket.destroy());
     rt.tunnels.set(tlsSocket, { ...dest, tls: true });
+    rt.clients.set(tlsSocket, socket);
     // The TLS socket drains what was unshifted itself; resuming the raw socket here would race it for those bytes.
     rt.inner.emit('connection', tlsSocket);
     return;
@@ -234,6 +247,8 @@ export function handleUpgrade(rt: ProxyRuntime, req: IncomingMessage, socket: Du
     );
   });
   upstream.once('error', (err: NodeJS.ErrnoException) => {
-    if (!connected) rawResponse(socket, 502, upstreamFailure(err, dest));
+    if (connected) return;
+    recordUpstreamFailure(rt, err, dest, d);
+    rawResponse(socket, 502, upstreamFailure(err, dest, rt.upstreamCaHint));
   });
 }

@@ -14,18 +14,32 @@ export async function readSystemBundle(files: readonly string[] = SYSTEM_BUNDLES
   return null;
 }
 
-/** Node's bundled roots + the system bundle (a corporate root lives there) + the user's private CA, if given. */
-export async function upstreamTrust(opts: { upstreamCaFile?: string; systemBundles?: readonly string[] } = {}): Promise<string[]> {
+export interface TrustOptions {
+  /** --upstream-ca: must be readable PEM, or the proxy does not start. */
+  upstreamCaFile?: string;
+  upstreamCaFiles?: readonly string[];
+  /** CAs the user already trusts elsewhere (their NODE_EXTRA_CA_CERTS, SSL_CERT_FILE): kept when readable. */
+  extraCaFiles?: readonly string[];
+  systemBundles?: readonly string[];
+}
+
+async function readCa(file: string, flag: string): Promise<string> {
+  const pem = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new ProxyError(`cannot read ${flag} ${file}: ${e.code ?? e.message}`, 'pass a PEM file with the CA certificate');
+  });
+  if (!pem.includes('BEGIN CERTIFICATE')) throw new ProxyError(`${flag} ${file} holds no PEM certificate`, 'pass a PEM file with the CA certificate');
+  return pem;
+}
+
+/** Node's bundled roots + the system bundle (a corporate root lives there) + the user's private CAs. */
+export async function upstreamTrust(opts: TrustOptions = {}): Promise<string[]> {
   const ca = [...rootCertificates];
   const system = await readSystemBundle(opts.systemBundles);
   if (system) ca.push(system.pem);
-  if (opts.upstreamCaFile) {
-    const pem = await readFile(opts.upstreamCaFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new ProxyError(`cannot read --upstream-ca ${opts.upstreamCaFile}: ${e.code ?? e.message}`, 'pass a PEM file with the CA certificate');
-    });
-    if (!pem.includes('BEGIN CERTIFICATE'))
-      throw new ProxyError(`--upstream-ca ${opts.upstreamCaFile} holds no PEM certificate`, 'pass a PEM file with the CA certificate');
-    ca.push(pem);
+  for (const f of [...(opts.upstreamCaFile ? [opts.upstreamCaFile] : []), ...(opts.upstreamCaFiles ?? [])]) ca.push(await readCa(f, '--upstream-ca'));
+  for (const f of opts.extraCaFiles ?? []) {
+    const pem = await readFile(f, 'utf8').catch(() => '');
+    if (pem.includes('BEGIN CERTIFICATE')) ca.push(pem);
   }
   return ca;
 }

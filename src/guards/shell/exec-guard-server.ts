@@ -35,6 +35,12 @@ export function denialEvents(req: ExecRequest, j: ExecJudgement): EventInput[] {
   });
 }
 
+/** The refusal a program prints: grith's reason, and for a canary the number of the event that records it. */
+export function refusalLine(d: Decision, seq: number | null): string {
+  if (d.verdict !== 'deny' || d.fires.length === 0 || seq === null) return d.verdict === 'deny' ? d.reason : '';
+  return `${d.reason}, a decoy planted by grith (grith event #${seq})`;
+}
+
 export class ExecGuardServer {
   private readonly sockets = new Set<Socket>();
   private terminated = false;
@@ -70,8 +76,9 @@ export class ExecGuardServer {
   /** Decide one request in-process (the `-c CMD` pre-check uses the same path as the library). */
   async check(req: ExecRequest): Promise<Decision> {
     const j = this.judge(req);
-    if (j.decision.verdict === 'deny') await this.afterDeny(req, j);
-    return j.decision;
+    if (j.decision.verdict !== 'deny') return j.decision;
+    const seq = await this.afterDeny(req, j);
+    return { ...j.decision, reason: refusalLine(j.decision, seq) };
   }
 
   private judge(req: ExecRequest): ExecJudgement {
@@ -87,23 +94,29 @@ export class ExecGuardServer {
     }
   }
 
-  private async afterDeny(req: ExecRequest, j: ExecJudgement): Promise<void> {
+  /** Record a denial's events; resolves with the first one's number once written (the refusal names it). */
+  private afterDeny(req: ExecRequest, j: ExecJudgement): Promise<number | null> {
     const d = j.decision;
-    if (d.verdict !== 'deny' || (d.fires.length === 0 && d.failClosed === undefined)) return;
+    if (d.verdict !== 'deny' || (d.fires.length === 0 && d.failClosed === undefined)) return Promise.resolve(null);
     const terminate = terminates(d);
     if (terminate) this.terminated = true;
     const info = { request: req, decision: d };
     try {
+      // Synchronously, before the event is written: the session must know at once that it is ending.
       this.opts.onDeny?.(info);
     } catch {
       /* a banner failure must not change the decision */
     }
-    for (const e of denialEvents(req, j)) this.opts.ctx.record(e);
+    const written = denialEvents(req, j).map((e) => this.opts.ctx.record(e));
+    const first = (written[0] ?? Promise.resolve(null)).then((e) => e?.seq ?? null);
     if (terminate) {
       // The event must be on disk before the session dies.
-      await this.opts.ctx.flush().catch(() => undefined);
-      this.opts.onTerminate?.(info);
+      void first
+        .then(() => this.opts.ctx.flush())
+        .catch(() => undefined)
+        .then(() => this.opts.onTerminate?.(info));
     }
+    return first;
   }
 
   private handle(sock: Socket): void {
@@ -133,8 +146,8 @@ export class ExecGuardServer {
       }
       const j = this.judge(r.request);
       const d = j.decision;
-      sock.end(d.verdict === 'deny' ? encodeAnswer(false, d.reason) : encodeAnswer(true));
-      if (d.verdict === 'deny') void this.afterDeny(r.request, j);
+      if (d.verdict !== 'deny') return void sock.end(encodeAnswer(true));
+      void this.afterDeny(r.request, j).then((seq) => sock.end(encodeAnswer(false, refusalLine(d, seq))));
     });
   }
 

@@ -75,7 +75,7 @@ export function judgeExec(snap: CanarySnapshot, req: ExecRequest): ExecJudgement
   const fires = firesOf(all, snap.canaries);
   const labels = fires.map((f) => `"${oneLine(f.label, 60)}"`).join(', ');
   return {
-    decision: { verdict: 'deny', fires, reason: `blocked exec of ${maskSecrets(prog, snap.secrets)}: argument carries canary ${labels}` },
+    decision: { verdict: 'deny', fires, reason: `blocked exec of ${maskSecrets(prog, snap.secrets)}: argument carries credential canary ${labels}` },
     maskedArgv: maskArgv(req.argv, { joined, concat }, snap.secrets) + (pathHits.length ? ' (path masked)' : ''),
   };
 }

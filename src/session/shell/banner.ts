@@ -2,20 +2,26 @@
 import type { GrithEvent } from '../../events/types.js';
 import { oneLine } from '../../core/display.js';
 
-/** One banner line for a fired canary or a touched decoy; null for every other event. */
+const TITLES: Partial<Record<GrithEvent['kind'], string>> = {
+  'canary.fired': 'CANARY FIRED',
+  'canary.read': 'CANARY TOUCHED',
+  'canary.context': 'CANARY IN CONTEXT',
+  'canary.persisted': 'CANARY PERSISTED',
+};
+
+function whatHappened(e: GrithEvent): string {
+  if (e.kind === 'canary.read') return 'decoy read';
+  if (e.kind === 'canary.context') return 'the agent sent it to its model';
+  if (e.kind === 'canary.persisted') return "written into the agent's own state";
+  if (e.action !== 'deny') return 'alert';
+  return e.guard === 'shell' ? 'exec refused' : e.guard === 'proxy' ? 'request blocked' : 'write denied';
+}
+
+/** One banner line for a canary event (fired, decoy read, model context, persisted); null for every other event. */
 export function bannerLine(e: GrithEvent): string | null {
-  if (e.kind !== 'canary.fired' && e.kind !== 'canary.read') return null;
-  const what =
-    e.kind === 'canary.read'
-      ? 'decoy read'
-      : e.action === 'deny'
-        ? e.guard === 'shell'
-          ? 'exec refused'
-          : e.guard === 'proxy'
-            ? 'request blocked'
-            : 'write denied'
-        : 'alert';
-  const title = e.kind === 'canary.read' ? 'CANARY TOUCHED' : 'CANARY FIRED';
+  const title = TITLES[e.kind];
+  if (title === undefined) return null;
+  const what = whatHappened(e);
   return oneLine(
     `grith ▲ ${title} [${e.guard}] ${what}: canary "${e.label ?? '?'}" (fp ${e.fingerprint ?? '?'}, ${e.variant ?? '?'})` +
       (e.where ? ` at ${e.where}` : ''),

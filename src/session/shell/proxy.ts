@@ -1,13 +1,15 @@
 // The proxy of a `grith shell` session, started lazily: the session gets its URL and CA files at once, but the proxy
 // code (TLS, x509: ~400 ms of imports) loads only when the first connection arrives — most `-c` commands never
-// open one. A small front listener relays each connection to the real proxy once it runs.
+// open one. A small front listener hands each connection to the real proxy once it runs, in this process: the proxy
+// then holds the client's own socket, so the kernel can say which process owns it (the model channel).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ProxyError } from '../../core/errors.js';
 import type { GuardContext } from '../../guards/guard-context.js';
+import type { ModelChannel } from '../../guards/proxy/model-channel.js';
 import type { ProxyServer } from '../../guards/proxy/proxy-server.js';
 import { caDir } from '../../store/home.js';
 import type { SessionProxyEnv } from './env.js';
@@ -32,6 +34,12 @@ export interface SessionProxyOptions {
   dir: string;
   /** The proxy could not start: connections are refused (fail closed) and the user is told once. */
   onError: (e: unknown) => void;
+  /** The agent's model channel (sessions running a program). */
+  model?: ModelChannel;
+  /** Private CAs of upstream servers (--upstream-ca, GRITH_UPSTREAM_CA): unreadable ones stop the session. */
+  upstreamCaFiles?: readonly string[];
+  /** CAs the user trusted before the session took their variables over (kept when readable). */
+  extraCaFiles?: readonly string[];
 }
 
 /** The system roots followed by grith's CA, written with a kernel copy (the system bundle is ~200 KB). */
@@ -59,8 +67,8 @@ async function loadProxy(opts: SessionProxyOptions, token: string): Promise<Prox
     import('../../guards/proxy/upstream-trust.js'),
   ]);
   const ca = await CertificateAuthority.open(caDir(opts.home));
-  const trust = await upstreamTrust({ upstreamCaFile: process.env.GRITH_UPSTREAM_CA || undefined });
-  return ProxyServer.start({ ctx: opts.ctx, ca, trust, token });
+  const trust = await upstreamTrust({ upstreamCaFiles: opts.upstreamCaFiles, extraCaFiles: opts.extraCaFiles });
+  return ProxyServer.start({ ctx: opts.ctx, ca, trust, token, model: opts.model, upstreamCaHint: 'grith shell --upstream-ca FILE (or GRITH_UPSTREAM_CA)' });
 }
 
 export async function startSessionProxy(opts: SessionProxyOptions): Promise<SessionProxy> {
@@ -81,26 +89,16 @@ export async function startSessionProxy(opts: SessionProxyOptions): Promise<Sess
   });
   await writeJoinedBundle(bundle, caPem);
 
-  const relays = new Set<Socket>();
+  const waiting = new Set<Socket>();
   let failed = false;
   const front: Server = createServer({ pauseOnConnect: true }, (client) => {
-    relays.add(client);
-    client.on('close', () => relays.delete(client));
+    waiting.add(client);
+    client.on('close', () => waiting.delete(client));
     client.on('error', () => client.destroy());
     start().then(
       (p) => {
-        if (client.destroyed) return;
-        const up = createConnection({ host: '127.0.0.1', port: p.port });
-        relays.add(up);
-        up.on('close', () => {
-          relays.delete(up);
-          client.destroy();
-        });
-        up.on('error', () => up.destroy());
-        client.on('close', () => up.destroy());
-        client.pipe(up);
-        up.pipe(client);
-        client.resume();
+        waiting.delete(client);
+        if (!client.destroyed) p.accept(client);
       },
       (e: unknown) => {
         // Fail closed: no proxy, no connection.
@@ -131,7 +129,7 @@ export async function startSessionProxy(opts: SessionProxyOptions): Promise<Sess
       });
     },
     async close() {
-      for (const s of relays) s.destroy();
+      for (const s of waiting) s.destroy();
       await new Promise<void>((r) => front.close(() => r()));
       if (proxy) await proxy.then((p) => p.close()).catch(() => undefined);
     },

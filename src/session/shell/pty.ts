@@ -9,6 +9,15 @@ export interface PtyRun {
   cwd: string;
   onSpawn?: (pid: number) => void;
   hardStop?: (pid: number) => void;
+  /** The program entered (true) or left (false) the terminal's alternate screen (a full-screen UI). */
+  onScreen?: (alternate: boolean) => void;
+}
+
+/** The last alternate-screen switch in a chunk of output (xterm private modes 1049, 1047, 47), if any. */
+export function screenSwitch(chunk: string): boolean | null {
+  let last: boolean | null = null;
+  for (const m of chunk.matchAll(/\x1b\[\?(?:1049|1047|47)([hl])/g)) last = m[1] === 'h';
+  return last;
 }
 
 export async function runInPty(file: string, args: string[], o: PtyRun): Promise<number> {
@@ -36,7 +45,13 @@ export async function runInPty(file: string, args: string[], o: PtyRun): Promise
   stdin.on('data', onInput);
   stdin.once('end', onEnd);
   stdin.resume();
-  const dataSub = p.onData((d) => stdout.write(d));
+  const dataSub = p.onData((d) => {
+    const sw = o.onScreen ? screenSwitch(d) : null;
+    // Leaving: the banner follows the program's output; entering: nothing more is shown after it.
+    if (sw === true) o.onScreen!(true);
+    stdout.write(d);
+    if (sw === false) o.onScreen!(false);
+  });
   const onResize = () => {
     try {
       p.resize(stdout.columns ?? 80, stdout.rows ?? 24);

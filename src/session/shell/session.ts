@@ -19,6 +19,12 @@ import { execGuardLibrary, realShell } from './paths.js';
 import { killSession } from './proctree.js';
 import { startSessionProxy } from './proxy.js';
 import { runInPty } from './pty.js';
+import { AgentIdentity } from './agent.js';
+import { agentStatePaths, scanAgentState } from './agent-state.js';
+import { runForwarding } from './signals.js';
+import { startLine } from './start-line.js';
+import { ModelEndpoints } from '../../core/model-endpoints.js';
+import { ModelChannel } from '../../guards/proxy/model-channel.js';
 
 export { ExecGuardUnavailableError, execGuardLibrary, realShell } from './paths.js';
 
@@ -44,6 +50,14 @@ export interface ShellSessionOptions {
   mount?: SessionMountSpec;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** --model-host HOST[:PORT]: more model endpoints of the agent. */
+  modelHosts?: string[];
+  /** --model-channel: what a canary the agent sends to its model gets (default alert: context, recorded). */
+  modelChannel?: 'alert' | 'deny';
+  /** --upstream-ca FILE: private CAs of upstream servers (GRITH_UPSTREAM_CA adds more, ':'-separated). */
+  upstreamCa?: string[];
+  /** --watch-path DIR: more folders where the agent keeps its state, scanned at the end. */
+  watchPaths?: string[];
 }
 
 /** A private folder for the session's socket; short enough for sun_path (108 bytes). */
@@ -64,8 +78,16 @@ function removeSessionDir(dir: string): void {
 
 type Teardown = () => Promise<void> | void;
 
+/** Upstream CAs of a session: --upstream-ca, then GRITH_UPSTREAM_CA (':'-separated; agents with SHELL=grith-shell pass no flags). */
+export function upstreamCaFiles(flags: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  return [...(flags ?? []), ...(env.GRITH_UPSTREAM_CA ?? '').split(':').filter((f) => f !== '')];
+}
+
 class ShellSession {
   private root: number | undefined;
+  /** While the program shows the terminal's alternate screen, banners wait (they would corrupt a full-screen UI). */
+  private alternateScreen = false;
+  private readonly heldBanners: string[] = [];
   private readonly teardowns: Teardown[] = [];
   private readonly warmups: Array<() => void> = [];
   private readonly crlf: boolean;
@@ -79,7 +101,14 @@ class ShellSession {
 
   private banner(e: GrithEvent): void {
     const line = bannerLine(e);
-    if (line !== null) writeBanner(line, this.crlf);
+    if (line === null) return;
+    if (this.alternateScreen) this.heldBanners.push(line);
+    else writeBanner(line, this.crlf);
+  }
+
+  private screen(alternate: boolean): void {
+    this.alternateScreen = alternate;
+    if (!alternate) for (const line of this.heldBanners.splice(0)) writeBanner(line, this.crlf);
   }
 
   private say(text: string): void {
@@ -120,7 +149,12 @@ class ShellSession {
       // Fail closed: without a store there is nothing to check commands against.
       if (!snap.matcher && snap.error) throw snap.error;
 
-      const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx, dir);
+      const program = opts.mode.kind === 'program' ? opts.mode : null;
+      const agent = program ? await AgentIdentity.of(program.file, base.PATH) : null;
+      const endpoints = ModelEndpoints.from(base, opts.modelHosts);
+      const policy = opts.modelChannel ?? 'alert';
+      const model = agent ? new ModelChannel({ endpoints, policy, ownedByAgent: (s) => agent.ownsConnection(s) }) : undefined;
+      const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx, dir, model, base);
       const cwd = opts.mount ? await this.startMount(opts.mount) : (opts.cwd ?? process.cwd());
       const grant: CommandGrant = { session: this.id, execLib: lib, execSock: exec.socketPath, placed: envPlacements(snap.canaries), proxy };
 
@@ -129,15 +163,31 @@ class ShellSession {
         const spec = { command: m.command, shellFlags: m.shellFlags ?? [], positional: m.positional ?? [], env: base, cwd };
         return (await runShellCommand(spec, commandGuard(ctx, exec, async () => grant))) ?? 1;
       }
+      this.say(
+        startLine({
+          id: this.id,
+          canaries: snap.canaries,
+          proxy: proxy !== undefined,
+          ...(agent ? { model: { policy, endpoints } } : {}),
+          ...(opts.mount ? { mount: { source: opts.mount.source, mountpoint: cwd } } : {}),
+        }),
+      );
+      const startedAt = Date.now();
       const env = buildSessionEnv({ base, ...grant, shell: realShell(base, false) });
-      const [file, args] = opts.mode.kind === 'program' ? [opts.mode.file, opts.mode.args] : [realShell(base, false), []];
+      const [file, args] = program ? [program.file, program.args] : [realShell(base, false), []];
       setImmediate(() => this.warmups.forEach((w) => w()));
-      const code = await runInPty(file, args, {
-        env,
-        cwd,
-        onSpawn: (pid) => (this.root = pid),
-        hardStop: (pid) => void killSession(pid, exec.marker),
-      });
+      const started = (pid: number | undefined) => {
+        this.root = pid;
+        if (pid !== undefined) agent?.started(pid);
+      };
+      const hardStop = (pid: number | undefined) => void killSession(pid, exec.marker);
+      // A terminal on both sides: a PTY. Otherwise pipes, byte for byte (an agent's JSON output, a script on stdin).
+      const code =
+        process.stdin.isTTY === true && process.stdout.isTTY === true
+          ? await runInPty(file, args, { env, cwd, onSpawn: started, hardStop, onScreen: (alt) => this.screen(alt) })
+          : await runForwarding(file, args, { env, cwd, onSpawn: started, hardStop });
+      this.screen(false);
+      await this.afterProgram(ctx, base, startedAt, model);
       return (await exec.end()).terminated ? TERMINATED_EXIT : code;
     } finally {
       await this.teardown();
@@ -156,11 +206,25 @@ class ShellSession {
     }
   }
 
-  private async startProxy(ctx: GuardContext, dir: string): Promise<SessionProxyEnv> {
+  /** What the agent kept of its context: canaries in its own state, and how often it sent each to its model. */
+  private async afterProgram(ctx: GuardContext, base: NodeJS.ProcessEnv, startedAt: number, model: ModelChannel | undefined): Promise<void> {
+    const paths = await agentStatePaths(base.HOME, this.opts.watchPaths ?? []);
+    const persisted = await scanAgentState(ctx, paths, startedAt).catch(() => 0);
+    if (persisted > 0) this.say(`${persisted} canary cop${persisted === 1 ? 'y' : 'ies'} found in the agent's own state (see grith events)`);
+    const labels = new Map(ctx.snapshot().canaries.map((c) => [c.id, c.label]));
+    for (const [id, n] of model?.tally() ?? []) this.say(`the agent sent canary "${oneLine(labels.get(id) ?? id, 60)}" to its model in ${n} request${n === 1 ? '' : 's'} (context)`);
+  }
+
+  private async startProxy(ctx: GuardContext, dir: string, model: ModelChannel | undefined, base: NodeJS.ProcessEnv): Promise<SessionProxyEnv> {
+    const caDirPrefix = join(this.opts.home, 'ca');
     const proxy = await startSessionProxy({
       home: this.opts.home,
       ctx,
       dir,
+      model,
+      upstreamCaFiles: upstreamCaFiles(this.opts.upstreamCa, base),
+      // The user's own extra CAs stay trusted for upstreams (the session points these variables at grith's CA).
+      extraCaFiles: [base.NODE_EXTRA_CA_CERTS, base.SSL_CERT_FILE].filter((f): f is string => !!f && !f.startsWith(caDirPrefix)),
       onError: (e) => {
         const msg = oneLine((e as Error).message ?? String(e), 200);
         this.say(`proxy unavailable, network connections through it are refused: ${msg}`);

@@ -14,6 +14,9 @@ import type { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
 const run = promisify(execFile);
 const canary = makeCanary({ id: 'c1' });
 const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => makeCanary({ id: `o${i}` }))]);
+/** What a client shows for the refusal: grith's own words, the canary's label and the event's number. */
+const blocked = () =>
+  `403 grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (grith event #${ctx.events.length})`;
 let upCa: CertificateAuthority;
 let up: Upstream;
 let px: TestProxy;
@@ -62,7 +65,7 @@ except urllib.error.HTTPError as e:
     expect(await py(`https://127.0.0.1:${up.port}/py?q=1`)).toMatch(/^200 .*"url":"\/py\?q=1"/);
     expect(await py(`https://127.0.0.1:${up.port}/py`, 'x=1')).toMatch(/^200 .*"method":"POST"/);
     const n = firedCount();
-    expect(await py(`https://127.0.0.1:${up.port}/py`, `key=${canary.value}`)).toBe('403 blocked by grith: credential exfiltration');
+    expect(await py(`https://127.0.0.1:${up.port}/py`, `key=${canary.value}`)).toBe(blocked());
     expect(firedCount()).toBe(n + 1);
   });
 });
@@ -84,9 +87,7 @@ fetch(process.argv[2], { dispatcher, method: process.argv[3] ? 'POST' : 'GET', b
   it('GET and POST pass; a canary in the body is refused', async () => {
     expect(await node(`https://127.0.0.1:${up.port}/node?x=2`)).toMatch(/^200 .*"url":"\/node\?x=2"/);
     expect(await node(`https://127.0.0.1:${up.port}/node`, 'hello')).toMatch(/^200 .*"length":5/);
-    expect(await node(`https://127.0.0.1:${up.port}/node`, JSON.stringify({ token: canary.value }))).toBe(
-      '403 blocked by grith: credential exfiltration',
-    );
+    expect(await node(`https://127.0.0.1:${up.port}/node`, JSON.stringify({ token: canary.value }))).toBe(blocked());
   });
 });
 

@@ -50,7 +50,9 @@ describe('curl through grith proxy (TLS intercepted)', () => {
     for (const c of cases) {
       const r = await curl(c);
       expect(r.code).toBe(403);
-      expect(r.body.trim()).toBe('blocked by grith: credential exfiltration');
+      expect(r.body.trim()).toBe(
+        `grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (grith event #${ctx.events.length})`,
+      );
     }
     expect(ctx.events.length - before).toBe(cases.length);
     expect(ctx.events.at(-1)).toMatchObject({ kind: 'canary.fired', guard: 'proxy', action: 'deny', canaryId: 'c1' });

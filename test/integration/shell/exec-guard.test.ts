@@ -47,7 +47,7 @@ const sh = (script: string) => run('/bin/bash', ['-c', script], { cwd: work, env
 const marker = () => existsSync(join(work, 'marker'));
 
 function expectBlocked(r: { stderr: string }, prog: string) {
-  expect(r.stderr).toContain(`grith: blocked exec of ${prog}: argument carries canary "deploy key"`);
+  expect(r.stderr).toContain(`grith: blocked exec of ${prog}: argument carries credential canary "deploy key"`);
   expect(marker()).toBe(false);
   const fired = ctx.events.filter((e) => e.kind === 'canary.fired');
   expect(fired.length).toBeGreaterThan(0);

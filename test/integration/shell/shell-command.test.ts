@@ -119,7 +119,7 @@ describe(`grith shell -c (${mode})`, () => {
       expect(outer).toMatch(/^outer [0-9a-f]{8}$/);
       expect(innerLine).toBe(outer!.replace('outer', 'inner'));
       expect(rc).toBe('rc=126');
-      expect(r.stderr).toContain('grith: blocked exec of touch: argument carries canary "ci-token"');
+      expect(r.stderr).toContain('grith: blocked exec of touch: argument carries credential canary "ci-token"');
       expect(existsSync(join(w, 'marker'))).toBe(false);
     });
 
@@ -137,7 +137,7 @@ describe(`grith shell -c (${mode})`, () => {
       const w = workdir();
       const r = await shell(`touch marker; curl -s http://127.0.0.1:9/ -d ${token.value}`, w);
       expect(r.code).toBe(126);
-      expect(r.stderr).toContain('grith: blocked command: argument carries canary "ci-token"');
+      expect(r.stderr).toContain('grith: blocked command: argument carries credential canary "ci-token"');
       expect(existsSync(join(w, 'marker'))).toBe(false);
       expect(r.stdout).toBe('');
     });
@@ -148,7 +148,7 @@ describe(`grith shell -c (${mode})`, () => {
       const r = await shell('T=$(cat .env); /usr/bin/touch marker "$T"; echo after', w);
       expect(r.code).toBe(0); // bash carries on after the failed exec, as it would after any exec failure
       expect(r.stdout).toBe('after\n');
-      expect(r.stderr).toContain('grith: blocked exec of touch: argument carries canary "ci-token"');
+      expect(r.stderr).toContain('grith: blocked exec of touch: argument carries credential canary "ci-token"');
       expect(r.stderr).toContain('CANARY FIRED');
       expect(existsSync(join(w, 'marker'))).toBe(false);
       const fired = (await events()).slice(before).filter((e) => e.kind === 'canary.fired');

@@ -90,7 +90,7 @@ describe('grith shell in a PTY', () => {
     const t = open([]);
     await t.ready();
     t.p.write('touch marker; /bin/echo "$GITHUB_TOKEN"; echo "rc=$?"\r');
-    await t.waitFor(/grith: blocked exec of echo: argument carries canary "pty-token"/);
+    await t.waitFor(/grith: blocked exec of echo: argument carries credential canary "pty-token"/);
     await t.waitFor(/rc=126/);
     // The banner comes from the recorded event, on its own schedule: before or after bash's own lines.
     const deadline = Date.now() + 20_000;
