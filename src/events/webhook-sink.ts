@@ -1,4 +1,4 @@
-// Delivers canary.fired / canary.read events to webhooks: JSON POST, optional HMAC-SHA256 signature, retried with
+// Delivers canary events (fired, read, context, persisted) to webhooks: JSON POST, optional HMAC-SHA256 signature, retried with
 // backoff in the background so a guard's decision never waits on the network. Events are token-free by contract.
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -24,7 +24,7 @@ export interface WebhookOptions {
   onDelivered?: (target: WebhookTarget, e: GrithEvent, attempts: number) => void;
 }
 
-export const ALERT_KINDS = new Set(['canary.fired', 'canary.read']);
+export const ALERT_KINDS = new Set(['canary.fired', 'canary.read', 'canary.context', 'canary.persisted']);
 
 /** `sha256=<hex>` over the exact body bytes, as GitHub-style receivers expect. */
 export function signBody(body: string, secret: string): string {

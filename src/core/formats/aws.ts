@@ -2,11 +2,12 @@
 // The secret is random throughout, so it is its own core; the key id's core is the 16 characters after AKIA.
 import type { GeneratedToken } from './types.js';
 import { type FormatDef, notThisFormat } from './format-def.js';
-import { BASE32, BASE64, pick, randomDigits, randomString } from './random.js';
+import { BASE32, BASE64, pick, randomDigits, randomString, shannon } from './random.js';
 import { org } from './decoy-text.js';
 
 const SECRET = /^[A-Za-z0-9/+]{40}$/;
 const KEY_ID = /^AKIA([A-Z2-7]{16})$/;
+const GITLEAKS_MIN_ENTROPY = 3;
 
 export const aws: FormatDef = {
   id: 'aws',
@@ -16,7 +17,12 @@ export const aws: FormatDef = {
   generate(): GeneratedToken {
     // 240 bits; base64 of 30 random bytes is exactly 40 characters of the real alphabet.
     const value = randomString(BASE64, 40);
-    return { value, companions: { accessKeyId: `AKIA${randomString(BASE32, 16)}` } };
+    // gitleaks' aws-access-token rule skips ids under 3 bits of entropy per character (about 1 draw in 60): a
+    // decoy every scanner would call a key must not be one of those.
+    let accessKeyId: string;
+    do accessKeyId = `AKIA${randomString(BASE32, 16)}`;
+    while (shannon(accessKeyId) <= GITLEAKS_MIN_ENTROPY);
+    return { value, companions: { accessKeyId } };
   },
   validate(value: string): boolean {
     return SECRET.test(value);

@@ -46,3 +46,12 @@ export function pick<T>(items: readonly T[]): T {
 export function randomDigits(length: number): string {
   return randomString('123456789', 1) + randomString(DIGITS, length - 1);
 }
+
+/** Shannon entropy in bits per character: secret scanners (gitleaks) skip matches below a threshold. */
+export function shannon(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}

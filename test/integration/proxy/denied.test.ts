@@ -312,9 +312,15 @@ describe('grith proxy upstream trust and access', () => {
     const { upstreamTrust } = await import('../../../src/guards/proxy/upstream-trust.js');
     const noTrust = await ProxyServer.start({ ctx, ca: strict.ca, trust: await upstreamTrust() });
     try {
+      const n = ctx.events.length;
       const r = await rawHttps(noTrust.port, strict.ca.certPem, auth(), [request('GET', '/', { Host: auth() })]);
       expect(r.status).toBe(502);
       expect(r.response).toMatch(/upstream certificate of 127\.0\.0\.1:\d+ rejected/);
+      // Regression: the client got a bare 502 and the log nothing; now the flag that trusts a private CA is named.
+      expect(r.response).toContain('trust it with grith proxy --upstream-ca FILE');
+      expect(ctx.events.slice(n)).toEqual([
+        expect.objectContaining({ kind: 'guard.error', guard: 'proxy', action: 'deny', message: expect.stringMatching(/upstream certificate rejected .*--upstream-ca FILE/) }),
+      ]);
     } finally {
       await noTrust.close();
       await strict.close();

@@ -101,6 +101,17 @@ describe('grith shell in a PTY', () => {
     expect(t.out()).not.toContain(token.value);
   });
 
+  // Regression: the banner was written at once, over a full-screen program's alternate screen.
+  it('holds the banner while the program is on the alternate screen, and shows it once the screen is left', async () => {
+    const t = open(['--', 'bash', '-c', `printf '\\e[?1049h'; /bin/echo "$GITHUB_TOKEN" 2>/dev/null; sleep 1; printf 'LEAVING\\e[?1049l'; sleep 1`]);
+    await t.exited;
+    const out = t.out();
+    const left = out.indexOf('\x1b[?1049l');
+    const banner = out.indexOf('CANARY FIRED [shell]');
+    expect(left).toBeGreaterThan(0);
+    expect(banner).toBeGreaterThan(left);
+  });
+
   it('passes window size changes to the session', async () => {
     const t = open([], 100, 30);
     await t.ready();
