@@ -1,5 +1,6 @@
 // grith mount: serve SOURCE at MOUNTPOINT through FUSE with decoys and write scanning, in the foreground.
 import { Args, Flags } from '@oclif/core';
+import { stderrBanner } from '../src/session/banner.js';
 import { GrithCommand } from '../src/cli/base-command.js';
 import { table } from '../src/cli/canary-view.js';
 import { InvalidInputError } from '../src/core/errors.js';
@@ -23,6 +24,7 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
     mountpoint: Args.string({ description: 'empty folder to mount it on' }),
   };
   static override flags = {
+    quiet: Flags.boolean({ description: 'do not print a line on stderr for each canary fired or decoy read (the event log has them)', default: false }),
     zone: Flags.string({ description: 'working zone, relative to the mount (repeatable; default: the whole mount)', multiple: true, multipleNonGreedy: true }),
     'zone-policy': Flags.string({ description: 'what a canary write inside the zone gets', options: ['alert', 'deny'], default: 'alert' }),
     list: Flags.boolean({ description: 'list active grith mounts and exit', default: false }),
@@ -45,6 +47,7 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
     }
     if (!args.source || !args.mountpoint) throw new InvalidInputError('grith mount needs SOURCE and MOUNTPOINT', 'see grith mount --help');
     const session = await startMountSession({
+      onRecorded: stderrBanner(flags.quiet),
       home,
       source: args.source,
       mountpoint: args.mountpoint,

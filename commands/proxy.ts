@@ -1,5 +1,6 @@
 // grith proxy: run the HTTP(S) proxy that stops canaries on the network path, in the foreground.
 import { Flags } from '@oclif/core';
+import { stderrBanner } from '../src/session/banner.js';
 import { GrithCommand } from '../src/cli/base-command.js';
 import { startProxySession } from '../src/session/proxy-session.js';
 import { resolveHome } from '../src/store/home.js';
@@ -17,6 +18,7 @@ begun) and recorded as canary.fired. If the store cannot be read, every request 
     '<%= config.bin %> proxy --upstream-ca corp-root.pem --auth',
   ];
   static override flags = {
+    quiet: Flags.boolean({ description: 'do not print a line on stderr for each canary fired or decoy read (the event log has them)', default: false }),
     port: Flags.integer({ description: 'port on 127.0.0.1 (default: a free one)', min: 0, max: 65535 }),
     'upstream-ca': Flags.string({ description: 'PEM file of an extra CA trusted for upstream servers' }),
     auth: Flags.boolean({ description: 'require a per-session credential (it is part of the printed URL)', default: false }),
@@ -25,6 +27,7 @@ begun) and recorded as canary.fired. If the store cannot be read, every request 
   async run(): Promise<void> {
     const { flags } = await this.parse(Proxy);
     const session = await startProxySession({
+      onRecorded: stderrBanner(flags.quiet),
       home: resolveHome(),
       port: flags.port,
       upstreamCaFile: flags['upstream-ca'],

@@ -6,6 +6,7 @@ import type { Canary } from '../core/canary.js';
 import { EventLog } from '../events/event-log.js';
 import type { EventInput, GrithEvent } from '../events/types.js';
 import type { GuardContext } from '../guards/guard-context.js';
+import { FireCounter } from '../store/fire-counter.js';
 import { LiveCanaries } from '../store/live-canaries.js';
 import type { AlertSinks } from './alert-sinks.js';
 
@@ -47,7 +48,9 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
     opts.onRecordError ??
     ((e: unknown, input: EventInput) =>
       process.stderr.write(`grith: could not record ${input.kind} event: ${(e as Error)?.message ?? String(e)}\n`));
+  const fires = new FireCounter(home);
   const recorded = async (e: GrithEvent): Promise<GrithEvent> => {
+    if (e.kind === 'canary.fired' && e.canaryId) fires.count(e.canaryId, e.ts);
     try {
       opts.onRecorded?.(e);
       (await sinks()).deliver(e);
@@ -87,6 +90,7 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
     forSession: (id) => view(id),
     async close() {
       await flush();
+      await fires.flush();
       if (alerts) await alerts.then((a) => a.flush(5_000)).catch(() => undefined);
       await live.close();
     },

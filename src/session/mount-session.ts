@@ -6,6 +6,7 @@ import { mountWorkspace, preflight, type MountedWorkspace } from '../guards/fs/m
 import { isMounted } from '../guards/fs/mount-table.js';
 import { removeMountRecord, writeMountRecord, type MountRecord } from '../guards/fs/registry.js';
 import type { ZonePolicy } from '../guards/fs/workspace-fs.js';
+import type { GrithEvent } from '../events/types.js';
 import { openGuardContext } from './guard-context.js';
 
 export interface MountSessionOptions {
@@ -14,6 +15,8 @@ export interface MountSessionOptions {
   mountpoint: string;
   zones: string[];
   zonePolicy: ZonePolicy;
+  /** Each event the mount records, once written (the command's banner on stderr). */
+  onRecorded?: (e: GrithEvent) => void;
 }
 
 export interface MountReady {
@@ -37,7 +40,7 @@ export interface MountSession {
 
 export async function startMountSession(o: MountSessionOptions): Promise<MountSession> {
   const pre = await preflight(o); // fail before touching the store when the mount cannot work anyway
-  const ctx = await openGuardContext(o.home, { mode: 'live' });
+  const ctx = await openGuardContext(o.home, { mode: 'live', onRecorded: o.onRecorded });
   let mounted: MountedWorkspace;
   try {
     mounted = await mountWorkspace({

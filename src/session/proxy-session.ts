@@ -1,5 +1,6 @@
 // Composition for `grith proxy`: the store-backed guard context, the CA in $GRITH_HOME/ca, upstream trust, the server.
 import { caDir, ensureHome } from '../store/home.js';
+import type { GrithEvent } from '../events/types.js';
 import { openGuardContext, type SessionGuardContext } from './guard-context.js';
 import { writeCaBundle, type CaBundleInfo } from '../guards/proxy/ca-bundle.js';
 import { ProxyServer } from '../guards/proxy/proxy-server.js';
@@ -13,6 +14,8 @@ export interface ProxySessionOptions {
   /** Require a generated per-session credential in the proxy URL. */
   auth?: boolean;
   session?: string;
+  /** Each event the proxy records, once written (the command's banner on stderr). */
+  onRecorded?: (e: GrithEvent) => void;
 }
 
 export interface ProxySession {
@@ -38,7 +41,7 @@ export async function startProxySession(opts: ProxySessionOptions): Promise<Prox
   const ca = await openCa(opts.home);
   const trust = await upstreamTrust({ upstreamCaFile: opts.upstreamCaFile });
   const bundle = await writeCaBundle(ca);
-  const ctx = await openGuardContext(opts.home, { mode: 'live', session: opts.session });
+  const ctx = await openGuardContext(opts.home, { mode: 'live', session: opts.session, onRecorded: opts.onRecorded });
   let server: ProxyServer;
   try {
     server = await ProxyServer.start({ ctx, ca, trust, port: opts.port, ...(opts.auth ? { token: true as const } : {}) });

@@ -121,7 +121,8 @@ export class LiveCanaries {
       await assertHomeSafe(this.home);
       const doc = (await readStoreFile(this.file)) ?? (await this.absentStore());
       canaries = doc.canaries;
-      const key = JSON.stringify(canaries);
+      // The fire counts change with every fire and mean nothing to the matcher: a count is not a reload.
+      const key = JSON.stringify(canaries, (k, v) => (k === 'fires' || k === 'lastFiredAt' ? undefined : v));
       if (this.state.error === undefined && this.state.version > 0 && key === this.key) return;
       const matcher = this.compileSafely(canaries);
       this.key = key;

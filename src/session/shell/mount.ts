@@ -37,7 +37,8 @@ export interface MountChild {
 export function spawnMount(o: { source: string; mountpoint: string; zones?: readonly string[]; zonePolicy?: string; env: NodeJS.ProcessEnv }): MountChild {
   const zoneArgs = (o.zones ?? []).flatMap((z) => ['--zone', z]);
   if (o.zonePolicy) zoneArgs.push('--zone-policy', o.zonePolicy);
-  const child = spawn(process.execPath, [grithBin(), 'mount', o.source, o.mountpoint, ...zoneArgs, '--json'], {
+  // --quiet: the session shows the mount's events itself (it follows the log), the child's stderr is only for errors.
+  const child = spawn(process.execPath, [grithBin(), 'mount', o.source, o.mountpoint, ...zoneArgs, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: o.env,
   });

@@ -9,7 +9,7 @@ import { oneLine } from '../../core/display.js';
 import type { GrithEvent } from '../../events/types.js';
 import type { GuardContext } from '../../guards/guard-context.js';
 import { openGuardContext } from '../guard-context.js';
-import { bannerLine, writeBanner } from './banner.js';
+import { bannerLine, writeBanner } from '../banner.js';
 import { runShellCommand, terminatedLine, type CommandGrant } from './command.js';
 import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './env.js';
 import { commandGuard, ExecSession } from './exec-session.js';

@@ -1,4 +1,5 @@
-// Alerts from `grith shell -c` reach the configured webhooks whichever path runs the command.
+// Alerts from `grith shell -c` reach the configured webhooks whichever path runs the command, and every fire is
+// counted on its canary.
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -58,5 +59,13 @@ describe('grith shell -c alerts', () => {
     expect(event).toMatchObject({ guard: 'shell', action: 'deny', canaryId: token.id, label: 'hooked' });
     expect(headers['x-grith-signature-256']).toBe(`sha256=${createHmac('sha256', 'shh').update(body).digest('hex')}`);
     expect(body).not.toContain(token.value);
+  });
+
+  // Regression: only `grith scan` counted fires; a canary stopped by the shell or the proxy kept `fires: 0`.
+  it('counts the fire on the canary (fires, lastFiredAt)', async () => {
+    const show = await grithRun(['canary', 'show', token.id, '--json'], { home });
+    const c = JSON.parse(show.stdout) as { fires: number; lastFiredAt: string | null };
+    expect(c.fires).toBe(1);
+    expect(Date.parse(c.lastFiredAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 });

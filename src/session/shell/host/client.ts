@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { writeBanner } from '../banner.js';
+import { writeBanner } from '../../banner.js';
 import type { CommandSession, OpenResult, SessionEnd } from '../command.js';
 import { execGuardLibrary, hostMainPath } from '../paths.js';
 import { buildId, hostPaths, lineReader, privateDir, type HostMessage, type OpenRequest } from './protocol.js';

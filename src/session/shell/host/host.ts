@@ -10,7 +10,7 @@ import { oneLine } from '../../../core/display.js';
 import { isGrithError } from '../../../core/errors.js';
 import type { GrithEvent } from '../../../events/types.js';
 import { openGuardContext, type SessionGuardContext } from '../../guard-context.js';
-import { bannerLine } from '../banner.js';
+import { bannerLine } from '../../banner.js';
 import type { CommandGrant, CommandSession, OpenResult } from '../command.js';
 import { envPlacements, type SessionProxyEnv } from '../env.js';
 import { commandGuard, ExecSession } from '../exec-session.js';

@@ -1,7 +1,7 @@
 // The session banner: one line for fires and decoy reads, with nothing in it a terminal would act on.
 import { describe, expect, it } from 'vitest';
-import type { GrithEvent } from '../../../../src/events/types.js';
-import { bannerLine } from '../../../../src/session/shell/banner.js';
+import type { GrithEvent } from '../../../src/events/types.js';
+import { bannerLine } from '../../../src/session/banner.js';
 
 const base: GrithEvent = {
   ts: '2026-01-01T00:00:00.000Z',

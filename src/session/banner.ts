@@ -1,6 +1,6 @@
 // The banner a session shows on stderr when any of its guards fires (never on stdout, which may be captured).
-import type { GrithEvent } from '../../events/types.js';
-import { oneLine } from '../../core/display.js';
+import type { GrithEvent } from '../events/types.js';
+import { oneLine } from '../core/display.js';
 
 const TITLES: Partial<Record<GrithEvent['kind'], string>> = {
   'canary.fired': 'CANARY FIRED',
@@ -35,4 +35,13 @@ export function writeBanner(line: string, crlf: boolean, out: NodeJS.WriteStream
   const color = out.isTTY === true && !process.env.NO_COLOR;
   const [on, off] = color ? ['\x1b[1;97;41m', '\x1b[0m'] : ['', ''];
   out.write(`${nl}${on} ${line} ${off}${nl}`);
+}
+
+/** For `grith mount` and `grith proxy` on their own: every canary event as one banner line on stderr. */
+export function stderrBanner(quiet: boolean): ((e: GrithEvent) => void) | undefined {
+  if (quiet) return undefined;
+  return (e) => {
+    const line = bannerLine(e);
+    if (line !== null) writeBanner(line, false);
+  };
 }
