@@ -22,6 +22,12 @@ export { assertNoSecrets, sanitizeInput, SecretInEventError } from './event-inpu
 
 type AppendListener = (home: string, event: GrithEvent) => void;
 const appendListeners = new Set<AppendListener>();
+const appended = new Map<string, { first: number; last: number }>();
+
+/** Every home this process appended to, with the first and last seq it wrote there. */
+export function appendedInThisProcess(): ReadonlyMap<string, { first: number; last: number }> {
+  return appended;
+}
 
 /** Hear every event this process appends (any EventLog, any home). Returns an unsubscribe function. */
 export function onAppend(cb: AppendListener): () => void {
@@ -104,6 +110,8 @@ export class EventLog {
       },
       this.opts.lock,
     );
+    const mine = appended.get(this.home);
+    appended.set(this.home, { first: mine?.first ?? event.seq, last: Math.max(mine?.last ?? 0, event.seq) });
     for (const cb of appendListeners) {
       try {
         cb(this.home, event);

@@ -1,11 +1,10 @@
 // How loud each kind of event is: decides which sinks hear it, how pagers rank it, and what bypasses rate limits.
-import type { EventKind } from './types.js';
 
 /** Ascending. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const BY_KIND: Record<EventKind, Severity> = {
+const BY_KIND: Record<string, Severity> = {
   // A canary leaving (or being caught on its way out) is proof of exfiltration.
   'canary.fired': 'critical',
   // The trap sprang or a canary went somewhere it should not stay: someone must look.
@@ -22,7 +21,8 @@ const BY_KIND: Record<EventKind, Severity> = {
   'alert.test': 'info',
 };
 
-export function severityOf(kind: EventKind): Severity {
+/** Unknown kinds (from a newer grith) are medium: heard by most sinks, paging none by default. */
+export function severityOf(kind: string): Severity {
   return BY_KIND[kind] ?? 'medium';
 }
 
