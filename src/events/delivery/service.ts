@@ -24,6 +24,12 @@ export type PassResults = Map<string, { sink: SinkConfig; result: DrainResult }>
 
 const MIN_SPACING_MS = 1000;
 
+/** Retries back off 1 s, 2 s, 4 s … up to a minute; GRITH_ALERT_RETRY_MAX_MS lowers (or raises) that ceiling. */
+export function defaultBackoff(env: NodeJS.ProcessEnv = process.env): { baseMs: number; maxMs: number } {
+  const max = Number(env.GRITH_ALERT_RETRY_MAX_MS);
+  return { baseMs: 1000, maxMs: Number.isFinite(max) && max >= 100 ? max : 60_000 };
+}
+
 export class DeliveryService {
   private static readonly byHome = new Map<string, DeliveryService>();
 
@@ -106,7 +112,7 @@ export class DeliveryService {
               minSpacingMs: MIN_SPACING_MS,
               legacyStart: async () =>
                 this.firstSeq ?? appendedInThisProcess().get(this.home)?.first ?? (await readSpool(this.home, Number.MAX_SAFE_INTEGER, 0, 0)).head + 1,
-              backoff: this.opts.backoff ?? { baseMs: 1000, maxMs: 60_000 },
+              backoff: this.opts.backoff ?? defaultBackoff(),
               budgetMs: 20_000,
             }).catch((e: unknown): DrainResult => ({ state: 'failed', sent: 0, cursor: null, error: (e as Error).message }));
             results.set(sink.id, { sink, result });

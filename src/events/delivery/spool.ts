@@ -1,6 +1,6 @@
 // Reading the event log as a spool: the events after a sink's cursor, in order, from the cursor's byte offset when
 // that offset still points at the next line (else from the start), never past the last complete line.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { eventsPath } from '../../store/home.js';
 import type { GrithEvent } from '../types.js';
 
@@ -23,10 +23,11 @@ export async function readSpool(home: string, after: number, offsetHint: number,
   }
   try {
     const size = (await fh.stat()).size;
-    const fromHint = offsetHint > 0 && offsetHint <= size ? await scanFrom(fh, offsetHint, size, after, max) : null;
-    // The hint is trusted only if the line there is exactly the next seq (a rewritten or replaced log moves lines).
-    if (fromHint && (fromHint.events.length === 0 ? offsetHint === size : fromHint.events[0]!.event.seq === after + 1)) {
-      return fromHint;
+    // The hint is trusted only if the line just before it is the cursor's own line (a rewritten or replaced log
+    // moves lines): then reading starts there instead of at the top.
+    if (offsetHint > 0 && offsetHint <= size && (await lineBefore(fh, offsetHint))?.seq === after) {
+      const read = await scanFrom(fh, offsetHint, size, after, max);
+      return { ...read, head: Math.max(read.head, after) };
     }
     return await scanFrom(fh, 0, size, after, max);
   } finally {
@@ -34,7 +35,21 @@ export async function readSpool(home: string, after: number, offsetHint: number,
   }
 }
 
-async function scanFrom(fh: import('node:fs/promises').FileHandle, start: number, size: number, after: number, max: number): Promise<SpoolRead> {
+/** The event on the line that ends right before offset (whose newline is at offset - 1), or null. */
+async function lineBefore(fh: FileHandle, offset: number): Promise<GrithEvent | null> {
+  const len = Math.min(offset, 64 * 1024);
+  const buf = Buffer.alloc(len);
+  await fh.read(buf, 0, len, offset - len);
+  if (buf[len - 1] !== 0x0a) return null;
+  const start = buf.lastIndexOf(0x0a, len - 2) + 1;
+  try {
+    return JSON.parse(buf.subarray(start, len - 1).toString('utf8')) as GrithEvent;
+  } catch {
+    return null;
+  }
+}
+
+async function scanFrom(fh: FileHandle, start: number, size: number, after: number, max: number): Promise<SpoolRead> {
   const out: SpoolRead = { events: [], head: 0 };
   let pos = start;
   let carry = Buffer.alloc(0);
