@@ -28,6 +28,10 @@ export interface AgainstReport {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+const SYSLOG_SD = /\[grith@32473 ([^\]]*)\]/;
+const SLACK_CONTEXT = /#(\d+) · chain ([0-9a-f]{64})/;
+const SLACK_CONTEXT_G = new RegExp(SLACK_CONTEXT.source, 'g');
+
 function fromAttributes(attrs: unknown): Witnessed | null {
   if (!Array.isArray(attrs)) return null;
   let seq: number | null = null;
@@ -46,6 +50,11 @@ function walk(v: unknown, out: Witnessed[]): void {
     for (const x of v) walk(x, out);
     return;
   }
+  if (typeof v === 'string') {
+    // A chat message's context line: "#12 · chain <hash>".
+    for (const m of v.matchAll(SLACK_CONTEXT_G)) out.push({ seq: Number(m[1]), hash: m[2]! });
+    return;
+  }
   if (v === null || typeof v !== 'object') return;
   const o = v as Record<string, unknown>;
   if (Number.isInteger(o.seq) && typeof o.hash === 'string' && HEX64.test(o.hash)) {
@@ -60,8 +69,6 @@ function walk(v: unknown, out: Witnessed[]): void {
   for (const x of Object.values(o)) walk(x, out);
 }
 
-const SYSLOG_SD = /\[grith@32473 ([^\]]*)\]/;
-const SLACK_CONTEXT = /#(\d+) · chain ([0-9a-f]{64})/;
 
 export function witnessesIn(text: string): Witnessed[] {
   const out: Witnessed[] = [];
