@@ -20,10 +20,10 @@ background (--background) when a command ends with alerts undelivered.`;
   async run(): Promise<void> {
     const { flags } = await this.parse(AlertsDrain);
     const home = resolveHome();
-    let stop = false;
-    process.once('SIGTERM', () => (stop = true));
-    process.once('SIGINT', () => (stop = true));
-    await drainLoop(home, flags.background, { ...(flags.background ? {} : { maxMs: flags.timeout * 1000 }), stopped: () => stop });
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    await drainLoop(home, flags.background, { ...(flags.background ? {} : { maxMs: flags.timeout * 1000 }), signal: stop.signal });
     if (flags.background) return;
     const st = await deliveryStatus(home);
     this.out(st, () => statusTable(st));

@@ -50,8 +50,8 @@ export interface DrainLoopOptions {
   maxMs?: number;
   /** Progress lines (foreground `grith alerts drain`). */
   onPass?: (results: PassResults) => void;
-  /** Exit when this returns true (e.g. a signal). */
-  stopped?: () => boolean;
+  /** Stop at once (attempts in flight are cut; their events stay queued). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -70,6 +70,12 @@ export async function drainLoop(home: string, background: boolean, o: DrainLoopO
     }
   }
   const service = DeliveryService.for(home);
+  let wakeUp: () => void = () => undefined;
+  const onAbort = () => {
+    service.close();
+    wakeUp();
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   const until = Date.now() + (o.maxMs ?? DAY);
   // Delivery sockets are unref'd by design; this process exists to deliver, so hold it open while it does.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -78,16 +84,23 @@ export async function drainLoop(home: string, background: boolean, o: DrainLoopO
     for (let first = true; ; first = false) {
       results = await service.pass(first);
       o.onPass?.(results);
-      if (caughtUp(results) || Date.now() >= until || o.stopped?.() || !existsSync(home)) return results;
+      if (caughtUp(results) || Date.now() >= until || o.signal?.aborted || !existsSync(home)) return results;
       let wake = 60_000;
       for (const { result } of results.values()) {
         if (result.state === 'more') wake = 0;
         else if (result.state === 'busy') wake = Math.min(wake, 1000);
         else if (result.cursor && result.cursor.nextAttemptAt > 0) wake = Math.min(wake, Math.max(0, result.cursor.nextAttemptAt - Date.now()));
       }
-      await new Promise((r) => setTimeout(r, Math.min(Math.max(wake, 50), until - Date.now())));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(Math.max(wake, 50), until - Date.now()));
+        wakeUp = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
     }
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     clearInterval(keepAlive);
     service.close();
     await release?.();
