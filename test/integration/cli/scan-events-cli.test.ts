@@ -65,7 +65,13 @@ describe('grith scan', () => {
     const verify = await grith(['events', '--verify', '--json'], { home });
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
-    const events = JSON.parse((await grith(['events', '--json'], { home })).stdout) as { kind: string; guard: string; action: string }[];
+    // --json is JSON lines: one event object per line.
+    const jsonl = (await grith(['events', '--json'], { home })).stdout;
+    expect(jsonl.endsWith('\n')).toBe(true);
+    const events = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l)) as { kind: string; guard: string; action: string; seq: number }[];
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const last2 = (await grith(['events', '--json', '-n', '2'], { home })).stdout.trimEnd().split('\n');
+    expect(last2.map((l) => JSON.parse(l).seq)).toEqual([events.length - 1, events.length]);
     expect(events.filter((e) => e.kind === 'canary.added')).toHaveLength(4);
     expect(events.some((e) => e.kind === 'canary.fired' && e.guard === 'scan' && e.action === 'alert')).toBe(true);
     expect(events.some((e) => e.kind === 'canary.rotated')).toBe(true);
