@@ -1,6 +1,6 @@
 // The background deliverer: when a short-lived command leaves with alerts still undelivered (a sink is down or
 // slow), it starts one detached `grith alerts drain --background` per home, which retries with backoff until every
-// sink has caught up (or the home is gone, or a day has passed), then exits. One at a time: it holds
+// sink has caught up (or the home is gone, or an hour has passed), then exits. One at a time: it holds
 // sinks/drainer.lock (pid-checked, so a dead one is taken over at once).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,10 @@ import { ensureSinksDir, sinksDir } from './cursor.js';
 import type { PassResults } from './service.js';
 import { DeliveryService } from './service.js';
 
-const DAY = 24 * 3600_000;
+/** A background deliverer gives up after an hour of retrying; the next command that records an event starts another. */
+const BACKGROUND_MAX_MS = 3600_000;
+/** Its lock is stale past its life (a recycled pid must not block a new deliverer). */
+const LOCK_STALE_MS = BACKGROUND_MAX_MS + 60_000;
 
 export function drainerLockPath(home: string): string {
   return path.join(sinksDir(home), 'drainer.lock');
@@ -22,8 +25,9 @@ export function drainerLockPath(home: string): string {
 /** pid of a live background deliverer for home, or null. */
 export async function readPid(home: string): Promise<number | null> {
   try {
-    const o = JSON.parse(await readFile(drainerLockPath(home), 'utf8')) as { pid?: number };
-    return typeof o.pid === 'number' && pidAlive(o.pid) ? o.pid : null;
+    const o = JSON.parse(await readFile(drainerLockPath(home), 'utf8')) as { pid?: number; time?: number };
+    const fresh = typeof o.time === 'number' && Date.now() - o.time < LOCK_STALE_MS;
+    return typeof o.pid === 'number' && fresh && pidAlive(o.pid) ? o.pid : null;
   } catch {
     return null;
   }
@@ -46,7 +50,7 @@ function caughtUp(results: PassResults): boolean {
 }
 
 export interface DrainLoopOptions {
-  /** Give up after this long (default: a day). */
+  /** Give up after this long (default: an hour). */
   maxMs?: number;
   /** Progress lines (foreground `grith alerts drain`). */
   onPass?: (results: PassResults) => void;
@@ -63,7 +67,7 @@ export async function drainLoop(home: string, background: boolean, o: DrainLoopO
   let release: (() => Promise<void>) | null = null;
   if (background) {
     try {
-      release = await acquireLock(drainerLockPath(home), { timeoutMs: 0, staleMs: 2 * DAY });
+      release = await acquireLock(drainerLockPath(home), { timeoutMs: 0, staleMs: LOCK_STALE_MS });
     } catch (e) {
       if (e instanceof StoreLockTimeoutError) return new Map();
       throw e;
@@ -76,7 +80,7 @@ export async function drainLoop(home: string, background: boolean, o: DrainLoopO
     wakeUp();
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  const until = Date.now() + (o.maxMs ?? DAY);
+  const until = Date.now() + (o.maxMs ?? BACKGROUND_MAX_MS);
   // Delivery sockets are unref'd by design; this process exists to deliver, so hold it open while it does.
   const keepAlive = setInterval(() => undefined, 60_000);
   let results: PassResults = new Map();
