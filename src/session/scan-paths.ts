@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { Canary } from '../core/canary.js';
 import type { Hit, Matcher } from '../core/matcher/types.js';
 import { compileMatcher } from '../core/matcher/index.js';
-import { toTargets } from '../core/targets.js';
+import { secretsOf, toTargets } from '../core/targets.js';
+import { maskSecrets } from '../core/fingerprint.js';
 import { CanaryStore } from '../store/canary-store.js';
 import { EventLog } from '../events/event-log.js';
 import { settleDelivery, type DeliveryOutcome } from '../events/delivery/settle.js';
@@ -139,8 +140,13 @@ export async function scanAndRecord(
   const store = await CanaryStore.open(home, { create: false });
   const canaries = await store.list();
   const report = await scanTargets(canaries, targets, stdin, onProgress);
+  // A file's own name may carry a canary: masked in the report and the events (the sinks' net also catches
+  // encoded forms).
+  const secrets = canaries.flatMap((c) => secretsOf(c));
+  for (const f of report.findings) f.source = maskSecrets(f.source, secrets);
+  for (const u of report.unreadable) u.source = maskSecrets(u.source, secrets);
   if (report.findings.length === 0) return report;
-  const log = new EventLog(home);
+  const log = new EventLog(home, { secrets: () => secrets });
   for (const f of report.findings) {
     await log.append({
       kind: 'canary.fired',

@@ -88,6 +88,20 @@ describe('grith scan', () => {
     }
   });
 
+  it('a file whose name carries the canary: found, and the name is masked in the report and the event (regression)', async () => {
+    const home = await tempHome();
+    const add = JSON.parse((await grith(['canary', 'add', '--format', 'github-pat', '--json'], { home })).stdout);
+    const { value } = JSON.parse((await grith(['canary', 'show', add.id, '--reveal', '--json'], { home })).stdout);
+    const dir = path.join(path.dirname(home), 'named');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `backup-${value}.txt`), `t=${value}\n`);
+    const r = await grith(['scan', dir, '--json'], { home });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(value);
+    expect(JSON.parse(r.stdout).findings[0].source).toBe(path.join(dir, `backup-ghp_…${value.slice(-4)}.txt`));
+    expect(await readFile(path.join(home, 'events.jsonl'), 'utf8')).not.toContain(value);
+  });
+
   it('--verify names the first broken line after an edit', async () => {
     const home = await tempHome();
     for (let i = 0; i < 3; i++) await grith(['canary', 'add', '--format', 'generic'], { home });
