@@ -1,6 +1,7 @@
 // Local HTTP receivers for alert-sink tests (a collector, a pager, a chat webhook): every request's raw body kept,
 // a chosen status answered; and a receiver that accepts connections and never answers (a hanging sink). Plus the
 // checks every sink test shares: the background deliverer is stopped, no canary variant reached a receiver.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -63,8 +64,15 @@ export async function hangingServer(): Promise<{ port: number; connections: () =
   };
 }
 
-/** End the home's background deliverer, if one runs (tests leave no process behind). */
-export async function stopBackgroundDeliverer(home: string): Promise<void> {
+/**
+ * End the home's background deliverer, if one runs (tests leave no process behind). waitMs: one was just started
+ * (it takes its lock once Node is up), so wait that long for it to appear.
+ */
+export async function stopBackgroundDeliverer(home: string, waitMs = 0): Promise<void> {
+  const lock = path.join(home, 'sinks', 'drainer.lock');
+  for (const end = Date.now() + waitMs; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    if (existsSync(lock)) break;
+  }
   try {
     const { pid } = JSON.parse(await readFile(path.join(home, 'sinks', 'drainer.lock'), 'utf8')) as { pid: number };
     process.kill(pid, 'SIGTERM');

@@ -84,5 +84,7 @@ describe('a hanging alert sink', () => {
     await closed;
     proxy = null;
     expect(Date.now() - t0).toBeLessThan(9000);
+    // It left the undelivered alerts to a background deliverer.
+    await stopBackgroundDeliverer(home, 5000);
   });
 });

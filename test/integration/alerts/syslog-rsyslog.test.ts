@@ -145,7 +145,7 @@ describe('syslog sink against a real rsyslog', () => {
     const untrusted = await grith(['alerts', 'test', '--timeout', '3', '--json'], { home: other, env: ENV });
     expect(untrusted.code).toBe(1);
     expect(JSON.parse(untrusted.stdout).sinks[0]).toMatchObject({ delivered: false, lag: 1, error: expect.stringMatching(/certificate/i) });
-    await stopBackgroundDeliverer(other);
+    await stopBackgroundDeliverer(other, 5000); // `alerts test` handed the queued event to one
   }, 60_000);
 
   it('a bad syslog URL is one clear line and exit 2', async () => {
