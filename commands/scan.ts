@@ -2,6 +2,7 @@
 import { Args } from '@oclif/core';
 import { GrithCommand } from '../src/cli/base-command.js';
 import { table } from '../src/cli/canary-view.js';
+import { pendingLine } from '../src/events/delivery/settle.js';
 import { scanAndRecord } from '../src/session/scan-paths.js';
 import { resolveHome } from '../src/store/home.js';
 
@@ -10,6 +11,8 @@ export default class Scan extends GrithCommand {
   static override description = `Matches every canary in the store in plain and encoded forms (base64 at any alignment,
 hex, percent, JSON escapes, UTF-16LE, reversed, double base64, truncated core). Reports canary id,
 label, variant, file and offset — never the value — and records a canary.fired event per finding.
+Alert sinks get the findings within 2 s; a sink that is down or slow gets them later from the background
+deliverer, and scan says "alert delivery pending" (on stderr; with --json also as alertDelivery.pending).
 Exit codes: 0 clean, 1 canary found, 2 error (including files that could not be read).`;
   static override examples = [
     '<%= config.bin %> scan .',
@@ -46,6 +49,7 @@ Exit codes: 0 clean, 1 canary found, 2 error (including files that could not be 
       for (const u of report.unreadable) lines.push(`could not scan ${u.source}: ${u.reason}`);
       return lines.join('\n');
     });
+    if (report.alertDelivery?.pending) process.stderr.write(pendingLine(report.alertDelivery) + '\n');
     if (report.findings.length > 0) this.exit(1);
     if (report.unreadable.length > 0) this.exit(2);
   }

@@ -30,6 +30,20 @@ export abstract class GrithCommand extends Command {
     }
   }
 
+  /**
+   * A command that recorded events waits (at most 2 s) for the alert sinks to take them, then leaves the rest to the
+   * background deliverer and says "alert delivery pending" on stderr.
+   */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    try {
+      const { appendedInThisProcess } = await import('../events/event-log.js');
+      if (appendedInThisProcess().size > 0) await (await import('../events/delivery/settle.js')).settleBeforeExit();
+    } catch {
+      // delivery trouble never changes a command's outcome; `grith alerts status` shows it
+    }
+    return super.finally(err);
+  }
+
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exit (this.exit) must pass through untouched.
     if (err instanceof Errors.ExitError) throw err;

@@ -1,4 +1,5 @@
 // The canary model as stored: one decoy credential and where it was planted.
+import type { SinkConfig } from './sink-config.js';
 
 /** Where a canary lives. `file`: a real decoy written to disk by --place; `decoy`: a virtual file served by
  * grith mounts at MOUNTPOINT/rel; `env`: a variable set by grith shell. */
@@ -24,7 +25,10 @@ export interface Canary {
 }
 
 export interface StoreSettings {
+  /** Webhooks added before sinks existed; still delivered to (as webhook sinks with derived ids). */
   webhooks?: { url: string; secret?: string }[];
+  /** Alert sinks (grith alerts add-…). */
+  sinks?: SinkConfig[];
 }
 
 export const STORE_SCHEMA = 'grith.store';

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { StoreSettings } from '../core/canary.js';
-import { redactUrl } from '../events/webhook-sink.js';
+import { redactUrl, type SinkConfig } from '../core/sink-config.js';
 import { storePath } from '../store/home.js';
 import { readStoreFile } from '../store/store-file.js';
 import { ok, warn, type CheckResult } from './check.js';
@@ -15,9 +15,23 @@ export interface SinkEndpoint {
   probe(timeoutMs: number): Promise<string>;
 }
 
+const ofType = (s: StoreSettings, type: SinkConfig['type']) => (s.sinks ?? []).filter((k) => k.type === type);
+const httpEndpoint = (url: string): SinkEndpoint => ({ name: redactUrl(url), probe: (t) => probeUrl(url, t) });
+
 /** Sink kind → its endpoints in the store settings. */
 export const SINK_KINDS: Record<string, (settings: StoreSettings & Record<string, unknown>) => SinkEndpoint[]> = {
-  webhook: (s) => (s.webhooks ?? []).map((w) => ({ name: redactUrl(w.url), probe: (t) => probeUrl(w.url, t) })),
+  webhook: (s) => [...(s.webhooks ?? []).map((w) => w.url), ...ofType(s, 'webhook').map((k) => k.url)].map(httpEndpoint),
+  otlp: (s) => ofType(s, 'otlp').map((k) => httpEndpoint(k.url)),
+  pagerduty: (s) => ofType(s, 'pagerduty').map((k) => httpEndpoint(k.url)),
+  slack: (s) => ofType(s, 'slack').map((k) => httpEndpoint(k.url)),
+  // syslog://HOST:PORT over TCP, syslog+tls://HOST:PORT with a verified handshake (against the sink's own CA too).
+  syslog: (s) =>
+    ofType(s, 'syslog').map((k) => {
+      const u = new URL(k.url);
+      const secure = u.protocol === 'syslog+tls:';
+      const port = Number(u.port || (secure ? 6514 : 514));
+      return { name: redactUrl(k.url), probe: (t) => probeTcp(u.hostname.replace(/^\[|\]$/g, ''), port, secure, t, 'ca' in k ? k.ca : undefined) };
+    }),
 };
 
 /** TCP connect, plus a verified TLS handshake for https: what a delivery needs before it sends a byte. */
@@ -28,10 +42,10 @@ export function probeUrl(url: string, timeoutMs: number): Promise<string> {
   return probeTcp(u.hostname.replace(/^\[|\]$/g, ''), port, secure, timeoutMs);
 }
 
-export function probeTcp(host: string, port: number, secure: boolean, timeoutMs: number): Promise<string> {
+export function probeTcp(host: string, port: number, secure: boolean, timeoutMs: number, ca?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, timeout: timeoutMs })
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, timeout: timeoutMs, ...(ca ? { ca: [...tls.rootCertificates, ca] } : {}) })
       : net.connect({ host, port, timeout: timeoutMs });
     const done = (err: Error | null) => {
       sock.destroy();

@@ -1,56 +1,41 @@
 // The append-only, hash-chained event log at $GRITH_HOME/events.jsonl (one JSON event per line, mode 0600).
 //
-// Chain rule (what `verify` checks, line by line, 1-based):
-//   - line n parses as a JSON object and has seq === n;
-//   - prevHash === hash of line n-1, or 64 zeros ("0" x 64) for line 1;
-//   - hash === hex(SHA-256(UTF-8(prevHash + canonicalJson(event without its "hash" field)))),
-//     where canonicalJson is JSON with object keys sorted by UTF-16 code unit order at every depth, no whitespace,
-//     and undefined-valued keys omitted (exactly JSON.stringify of the key-sorted object). The hashed object
-//     includes prevHash itself, so a line cannot be moved to another place in the chain.
-//   - every line, the last included, ends with "\n" (a cut-off last line is broken).
-// Any edit, deletion, insertion, reordering or partial truncation therefore breaks the first affected line.
-// Dropping whole lines from the end is not detectable from the file alone (a prefix of a chain is a chain).
-//
-// Appends are serialized across processes by the `events.lock` lock; the last line is read backwards from the
-// end (never the whole file), and the new line is written with one O_APPEND write followed by fsync.
-import { createHash } from 'node:crypto';
+// The chain rule (keyed HMAC lines, legacy SHA-256 prefix) is in chain.ts; the signed head checkpoint that shows a
+// cut tail is in checkpoint.ts; `verify` (verify.ts) checks both. Appends are serialized across processes by the
+// `events.lock` lock; the last line is read backwards from the end (never the whole file), the new line is written
+// with one O_APPEND write followed by fsync, and the checkpoint is rewritten before the lock is released.
+// Every append is announced to this process's listeners (onAppend): that is how alert delivery gets kicked.
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EventLogCorruptError, GrithError, InvalidInputError, StoreUnavailableError } from '../core/errors.js';
+import { EventLogCorruptError, GrithError, StoreUnavailableError } from '../core/errors.js';
 import { ensureHome, errText, eventsLockPath, eventsPath } from '../store/home.js';
 import { withLock, type LockOptions } from '../store/lock.js';
-import type { EventAction, EventInput, EventKind, GrithEvent, GuardName } from './types.js';
+import { loadOrCreateChainKey } from './chain-key.js';
+import { GENESIS_HASH, keyedEventHash, splitLines } from './chain.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { assertNoSecrets, sanitizeInput } from './event-input.js';
+import type { EventInput, GrithEvent } from './types.js';
+import { verifyEventLog, type VerifyReport } from './verify.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { canonicalJson, eventHash, GENESIS_HASH } from './chain.js';
+export { assertNoSecrets, sanitizeInput, SecretInEventError } from './event-input.js';
 
-const KINDS: readonly EventKind[] = [
-  'canary.fired',
-  'canary.read',
-  'canary.context',
-  'canary.persisted',
-  'canary.added',
-  'canary.rotated',
-  'canary.removed',
-  'guard.error',
-  'guard.started',
-  'guard.stopped',
-];
-const GUARDS: readonly GuardName[] = ['fs', 'shell', 'proxy', 'scan', 'cli'];
-const ACTIONS: readonly EventAction[] = ['deny', 'alert', 'info'];
-const STRING_FIELDS = ['canaryId', 'label', 'fingerprint', 'variant', 'where', 'cmdline', 'session', 'message'] as const;
+type AppendListener = (home: string, event: GrithEvent) => void;
+const appendListeners = new Set<AppendListener>();
+const appended = new Map<string, { first: number; last: number }>();
 
-/** An event would have carried a token value; nothing was written. The message names the field, never the value. */
-export class SecretInEventError extends GrithError {
-  readonly code = 'EVENT_HAS_SECRET';
-  constructor(readonly field: string) {
-    super(
-      `refusing to record an event: field "${field}" contains a canary value`,
-      'mask token values with maskSecrets() before building an event (this is a grith bug)',
-    );
-  }
+/** Every home this process appended to, with the first and last seq it wrote there. */
+export function appendedInThisProcess(): ReadonlyMap<string, { first: number; last: number }> {
+  return appended;
 }
 
-export type VerifyResult = { ok: true; count: number } | { ok: false; line: number; reason: string };
+/** Hear every event this process appends (any EventLog, any home). Returns an unsubscribe function. */
+export function onAppend(cb: AppendListener): () => void {
+  appendListeners.add(cb);
+  return () => void appendListeners.delete(cb);
+}
+
+export type VerifyResult = VerifyReport;
 
 export interface EventLogOptions {
   lock?: LockOptions;
@@ -88,12 +73,12 @@ export class EventLog {
     this.lockPath = eventsLockPath(this.home);
   }
 
-  /** Validate, chain and durably append one event; returns the event as written. */
+  /** Validate, chain (keyed), durably append one event and move the signed checkpoint; returns the event as written. */
   async append(input: EventInput): Promise<GrithEvent> {
     const clean = sanitizeInput(input);
     if (this.opts.secrets) assertNoSecrets(clean, this.opts.secrets());
     await ensureHome(this.home);
-    return withLock(
+    const event = await withLock(
       this.lockPath,
       async () => {
         let fh: FileHandle;
@@ -104,23 +89,47 @@ export class EventLog {
         }
         try {
           const last = await this.lastEvent(fh);
+          const key = await loadOrCreateChainKey(this.home);
           const base = {
             ts: new Date().toISOString(),
             seq: last ? last.seq + 1 : 1,
             ...clean,
+            kid: key.kid,
             prevHash: last ? last.hash : GENESIS_HASH,
           };
-          const event: GrithEvent = { ...base, hash: eventHash(base) };
+          const written: GrithEvent = { ...base, hash: keyedEventHash(base, key.key) };
           // One write on an O_APPEND descriptor: the line lands whole at the end, after every earlier line.
-          await fh.write(JSON.stringify(event) + '\n');
+          await fh.write(JSON.stringify(written) + '\n');
           await fh.sync();
-          return event;
+          const keyedFrom = await this.keyedFrom(last, written.seq, key.kid);
+          await writeCheckpoint(this.home, key, { seq: written.seq, hash: written.hash, keyedFrom });
+          return written;
         } finally {
           await fh.close();
         }
       },
       this.opts.lock,
     );
+    const mine = appended.get(this.home);
+    appended.set(this.home, { first: mine?.first ?? event.seq, last: Math.max(mine?.last ?? 0, event.seq) });
+    for (const cb of appendListeners) {
+      try {
+        cb(this.home, event);
+      } catch {
+        // a listener's failure is its own business; the event is recorded
+      }
+    }
+    return event;
+  }
+
+  /** seq of the first keyed line, for the checkpoint: carried over from the last checkpoint when it is ours. */
+  private async keyedFrom(last: GrithEvent | null, seq: number, kid: string): Promise<number> {
+    if (!last || last.kid === undefined) return seq;
+    const cp = await readCheckpoint(this.home);
+    if (cp.state === 'ok' && cp.checkpoint.kid === kid && cp.checkpoint.seq < seq) return cp.checkpoint.keyedFrom;
+    // No usable checkpoint (deleted, or a new key): find the first keyed line the slow way. verify reports why.
+    const first = (await this.readAll()).find((e) => e.kid !== undefined);
+    return first?.seq ?? seq;
   }
 
   /** Every event, in file order. Missing file: []. A damaged line: EventLogCorruptError naming it. */
@@ -138,11 +147,9 @@ export class EventLog {
     return out;
   }
 
-  /** Check the whole chain (see the rule at the top of this file); names the first broken line. */
+  /** Check the whole chain and the signed checkpoint; names the first broken line or the cut tail. */
   async verify(): Promise<VerifyResult> {
-    const text = await this.readText();
-    if (text === null) return { ok: true, count: 0 };
-    return verifyText(text);
+    return verifyEventLog(this.home);
   }
 
   /** Tail the log, delivering events in order. Polls every intervalMs; survives the file being created later. */
@@ -293,67 +300,6 @@ export async function readLastLine(fh: FileHandle, chunkSize = 4096): Promise<st
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** JSON with sorted object keys at every depth and no whitespace: the byte-stable form that gets hashed. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
-    }
-    return out;
-  }
-  return v;
-}
-
-/** hash = hex(SHA-256(prevHash + canonicalJson(event without "hash"))). */
-export function eventHash(event: Omit<GrithEvent, 'hash'> | GrithEvent): string {
-  const { hash: _ignored, ...rest } = event as GrithEvent;
-  return createHash('sha256').update(rest.prevHash + canonicalJson(rest), 'utf8').digest('hex');
-}
-
-/** Check a whole log text against the chain rule. */
-export function verifyText(text: string): VerifyResult {
-  const { lines, complete } = splitLines(text);
-  let prev = GENESIS_HASH;
-  for (let i = 0; i < lines.length; i++) {
-    const n = i + 1;
-    if (i === lines.length - 1 && !complete) return { ok: false, line: n, reason: 'line is cut off (no newline at the end)' };
-    const raw = lines[i]!;
-    if (raw.trim() === '') return { ok: false, line: n, reason: 'empty line' };
-    let obj: unknown;
-    try {
-      obj = JSON.parse(raw);
-    } catch {
-      return { ok: false, line: n, reason: 'not valid JSON' };
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { ok: false, line: n, reason: 'not a JSON object' };
-    const ev = obj as Partial<GrithEvent>;
-    if (typeof ev.hash !== 'string' || typeof ev.prevHash !== 'string' || typeof ev.seq !== 'number') {
-      return { ok: false, line: n, reason: 'missing seq, prevHash or hash' };
-    }
-    if (ev.seq !== n) return { ok: false, line: n, reason: `seq is ${ev.seq}, expected ${n} (line deleted, inserted or moved)` };
-    if (ev.prevHash !== prev) return { ok: false, line: n, reason: 'prevHash does not match the previous line' };
-    if (eventHash(ev as GrithEvent) !== ev.hash) return { ok: false, line: n, reason: 'hash does not match the content (line edited)' };
-    prev = ev.hash;
-  }
-  return { ok: true, count: lines.length };
-}
-
-/** Lines of a log; `complete` is false when the text does not end with a newline (the last line is cut off). */
-function splitLines(text: string): { lines: string[]; complete: boolean } {
-  if (text === '') return { lines: [], complete: true };
-  const complete = text.endsWith('\n');
-  const lines = text.split('\n');
-  if (complete) lines.pop();
-  return { lines, complete };
-}
-
 /** A structurally valid event, or a reason string. (Chain checks are verify's job.) */
 function parseEvent(line: string): GrithEvent | string {
   let obj: unknown;
@@ -377,63 +323,6 @@ function parseEvent(line: string): GrithEvent | string {
     return 'not a grith event (seq, ts, kind, prevHash or hash missing)';
   }
   return ev as GrithEvent;
-}
-
-/**
- * Copy only the known EventInput fields, checking their types, so no stray field (a raw buffer, a header map)
- * can reach the log. Throws InvalidInputError.
- */
-export function sanitizeInput(input: EventInput): EventInput {
-  const bad = (field: string, what: string): never => {
-    throw new InvalidInputError(`invalid event: ${field} ${what}`);
-  };
-  if (!KINDS.includes(input.kind)) bad('kind', `must be one of ${KINDS.join(', ')}`);
-  if (!GUARDS.includes(input.guard)) bad('guard', `must be one of ${GUARDS.join(', ')}`);
-  if (!ACTIONS.includes(input.action)) bad('action', `must be one of ${ACTIONS.join(', ')}`);
-  const out: EventInput = { kind: input.kind, guard: input.guard, action: input.action };
-  for (const k of STRING_FIELDS) {
-    const v = input[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'string') bad(k, 'must be a string');
-    out[k] = v;
-  }
-  if (input.pid !== undefined) {
-    if (!Number.isInteger(input.pid) || input.pid < 0) bad('pid', 'must be a process id');
-    out.pid = input.pid;
-  }
-  if (input.detail !== undefined) {
-    if (input.detail === null || typeof input.detail !== 'object' || Array.isArray(input.detail)) bad('detail', 'must be an object');
-    const detail: Record<string, string | number | boolean> = {};
-    for (const [k, v] of Object.entries(input.detail)) {
-      if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
-        bad(`detail.${k}`, 'must be a string, finite number or boolean');
-      }
-      detail[k] = v;
-    }
-    out.detail = detail;
-  }
-  return out;
-}
-
-/**
- * Throw SecretInEventError if any string in the event (values and detail keys included) contains one of the
- * secrets verbatim. Empty secrets are ignored. Plain containment only: masking is the caller's job; this is the net.
- */
-export function assertNoSecrets(event: EventInput | GrithEvent, secrets: readonly string[]): void {
-  const live = secrets.filter((s) => s.length > 0);
-  if (live.length === 0) return;
-  const check = (field: string, s: string): void => {
-    for (const secret of live) if (s.includes(secret)) throw new SecretInEventError(field);
-  };
-  for (const [k, v] of Object.entries(event)) {
-    if (typeof v === 'string') check(k, v);
-    else if (k === 'detail' && v && typeof v === 'object') {
-      for (const [dk, dv] of Object.entries(v as Record<string, unknown>)) {
-        check(`detail.${dk}`, dk);
-        if (typeof dv === 'string') check(`detail.${dk}`, dv);
-      }
-    }
-  }
 }
 
 function asGrithError(file: string, e: unknown): GrithError {

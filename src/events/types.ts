@@ -1,23 +1,26 @@
 // The event record: what happened, where, by which guard; never a token value.
 
-export type EventKind =
-  | 'canary.fired'
-  | 'canary.read'
-  /** The session's agent sent a canary to its own model endpoint: it has read the canary into its context. */
-  | 'canary.context'
-  /** A canary found, at the end of a session, in what the agent wrote into its own state (transcripts). */
-  | 'canary.persisted'
-  | 'canary.added'
-  | 'canary.rotated'
-  | 'canary.removed'
-  | 'guard.error'
-  | 'guard.started'
-  | 'guard.stopped';
+export const EVENT_KINDS = [
+  'canary.fired',
+  'canary.read',
+  'canary.context',
+  'canary.persisted',
+  'canary.added',
+  'canary.rotated',
+  'canary.removed',
+  'guard.error',
+  'guard.degraded',
+  'guard.started',
+  'guard.stopped',
+  'alert.test',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export type GuardName = 'fs' | 'shell' | 'proxy' | 'scan' | 'cli';
 export type EventAction = 'deny' | 'alert' | 'info';
 
-/** What a caller supplies; ts, seq, prevHash and hash are filled by the log. */
+/** What a caller supplies; ts, seq, kid, prevHash and hash are filled by the log. */
 export interface EventInput {
   kind: EventKind;
   guard: GuardName;
@@ -39,6 +42,8 @@ export interface EventInput {
 export interface GrithEvent extends EventInput {
   ts: string;
   seq: number;
+  /** Id of the chain key that signed this line (absent on lines written before the chain was keyed). */
+  kid?: string;
   prevHash: string;
   hash: string;
 }

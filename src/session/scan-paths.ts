@@ -5,10 +5,11 @@ import type { Readable } from 'node:stream';
 import type { Canary } from '../core/canary.js';
 import type { Hit, Matcher } from '../core/matcher/types.js';
 import { compileMatcher } from '../core/matcher/index.js';
-import { toTargets } from '../core/targets.js';
+import { secretsOf, toTargets } from '../core/targets.js';
+import { maskSecrets } from '../core/fingerprint.js';
 import { CanaryStore } from '../store/canary-store.js';
 import { EventLog } from '../events/event-log.js';
-import { createAlertSinks } from './alert-sinks.js';
+import { settleDelivery, type DeliveryOutcome } from '../events/delivery/settle.js';
 
 export interface ScanFinding {
   source: string;
@@ -26,6 +27,8 @@ export interface ScanReport {
   bytesScanned: number;
   findings: ScanFinding[];
   unreadable: { source: string; reason: string }[];
+  /** Findings recorded: whether every alert sink took them within the wait (else retried in the background). */
+  alertDelivery?: DeliveryOutcome;
 }
 
 const CHUNK = 64 * 1024;
@@ -137,11 +140,15 @@ export async function scanAndRecord(
   const store = await CanaryStore.open(home, { create: false });
   const canaries = await store.list();
   const report = await scanTargets(canaries, targets, stdin, onProgress);
+  // A file's own name may carry a canary: masked in the report and the events (the sinks' net also catches
+  // encoded forms).
+  const secrets = canaries.flatMap((c) => secretsOf(c));
+  for (const f of report.findings) f.source = maskSecrets(f.source, secrets);
+  for (const u of report.unreadable) u.source = maskSecrets(u.source, secrets);
   if (report.findings.length === 0) return report;
-  const log = new EventLog(home);
-  const sinks = await createAlertSinks(home);
+  const log = new EventLog(home, { secrets: () => secrets });
   for (const f of report.findings) {
-    const event = await log.append({
+    await log.append({
       kind: 'canary.fired',
       guard: 'scan',
       action: 'alert',
@@ -153,10 +160,10 @@ export async function scanAndRecord(
       pid: process.pid,
       detail: { offset: f.offset },
     });
-    sinks.deliver(event);
   }
-  // A one-shot command waits a little for its alerts, so a finding in CI still reaches the webhook.
-  await sinks.flush(15_000);
+  // A one-shot command waits a little (≤ 2 s) for its alerts, so a finding in CI still reaches the sinks at once;
+  // a sink that is down or slow gets them from the background deliverer, never by holding this command.
+  report.alertDelivery = await settleDelivery(home);
   const now = new Date().toISOString();
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.canaryId, (counts.get(f.canaryId) ?? 0) + 1);

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { STORE_SCHEMA, STORE_VERSION, type StoreDoc } from '../core/canary.js';
 import { StoreCorruptError, StoreUnavailableError } from '../core/errors.js';
+import { sinkProblem } from '../core/sink-config.js';
 import { errText } from './home.js';
 
 /** The parsed, validated document, or null when the file does not exist. */
@@ -63,6 +64,18 @@ export function storeDocProblem(doc: unknown): string | null {
       const w: unknown = webhooks[i];
       if (!isObject(w) || typeof w.url !== 'string') return `settings.webhooks[${i}].url is not a string`;
       if (w.secret !== undefined && typeof w.secret !== 'string') return `settings.webhooks[${i}].secret is not a string`;
+    }
+  }
+  const sinks = doc.settings.sinks;
+  if (sinks !== undefined) {
+    if (!Array.isArray(sinks)) return 'settings.sinks is not a list';
+    const seen = new Set<string>();
+    for (let i = 0; i < sinks.length; i++) {
+      const p = sinkProblem(sinks[i]);
+      if (p !== null) return `settings.sinks[${i}]: ${p}`;
+      const id = (sinks[i] as { id: string }).id;
+      if (seen.has(id)) return `settings.sinks[${i}]: duplicate id "${id}"`;
+      seen.add(id);
     }
   }
   return null;

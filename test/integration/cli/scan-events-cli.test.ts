@@ -65,7 +65,13 @@ describe('grith scan', () => {
     const verify = await grith(['events', '--verify', '--json'], { home });
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
-    const events = JSON.parse((await grith(['events', '--json'], { home })).stdout) as { kind: string; guard: string; action: string }[];
+    // --json is JSON lines: one event object per line.
+    const jsonl = (await grith(['events', '--json'], { home })).stdout;
+    expect(jsonl.endsWith('\n')).toBe(true);
+    const events = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l)) as { kind: string; guard: string; action: string; seq: number }[];
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const last2 = (await grith(['events', '--json', '-n', '2'], { home })).stdout.trimEnd().split('\n');
+    expect(last2.map((l) => JSON.parse(l).seq)).toEqual([events.length - 1, events.length]);
     expect(events.filter((e) => e.kind === 'canary.added')).toHaveLength(4);
     expect(events.some((e) => e.kind === 'canary.fired' && e.guard === 'scan' && e.action === 'alert')).toBe(true);
     expect(events.some((e) => e.kind === 'canary.rotated')).toBe(true);
@@ -80,6 +86,20 @@ describe('grith scan', () => {
         expect(text.includes(needle), `${v.variant} of a secret in grith events`).toBe(false);
       }
     }
+  });
+
+  it('a file whose name carries the canary: found, and the name is masked in the report and the event (regression)', async () => {
+    const home = await tempHome();
+    const add = JSON.parse((await grith(['canary', 'add', '--format', 'github-pat', '--json'], { home })).stdout);
+    const { value } = JSON.parse((await grith(['canary', 'show', add.id, '--reveal', '--json'], { home })).stdout);
+    const dir = path.join(path.dirname(home), 'named');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `backup-${value}.txt`), `t=${value}\n`);
+    const r = await grith(['scan', dir, '--json'], { home });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(value);
+    expect(JSON.parse(r.stdout).findings[0].source).toBe(path.join(dir, `backup-ghp_…${value.slice(-4)}.txt`));
+    expect(await readFile(path.join(home, 'events.jsonl'), 'utf8')).not.toContain(value);
   });
 
   it('--verify names the first broken line after an edit', async () => {

@@ -76,8 +76,9 @@ for (let i = 0; i < 20; i++) {
       // each writer's own events stay in its order
       expect(all.filter((e) => e.canaryId === `w${w}`).map((e) => e.where)).toEqual(Array.from({ length: 20 }, (_, i) => `n${i}`));
     }
-    expect(await log.verify()).toEqual({ ok: true, count: 200 });
+    expect(await log.verify()).toMatchObject({ ok: true, count: 200, keyed: 200, checkpoint: { seq: 200 } });
     expect((await stat(eventsPath(home))).mode & 0o777).toBe(0o600);
-    expect((await readdir(home)).sort()).toEqual(['events.jsonl', 'store.json']);
+    expect((await readdir(home)).sort()).toEqual(['events.jsonl', 'keys', 'store.json']); // no lock or temp file left behind
+    expect((await readdir(path.join(home, 'keys'))).sort()).toEqual(['chain.key', 'head.json']);
   });
 });

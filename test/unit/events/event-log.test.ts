@@ -1,5 +1,6 @@
 // The hash-chained event log on a real temp home: chaining, tamper detection, input hygiene, following.
 import { open, readdir, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventLogCorruptError, InvalidInputError } from '../../../src/core/errors.js';
 import {
@@ -59,12 +60,16 @@ describe('append', () => {
     expect(evs[0]!.prevHash).toBe(GENESIS_HASH);
     expect(evs[1]!.prevHash).toBe(evs[0]!.hash);
     expect(evs[2]!.prevHash).toBe(evs[1]!.hash);
-    const { createHash } = await import('node:crypto');
+    const { createHmac } = await import('node:crypto');
+    const key = Buffer.from((await readFile(path.join(home, 'keys', 'chain.key'), 'utf8')).trim(), 'hex');
     const { hash, ...rest } = evs[1]!;
-    expect(hash).toBe(createHash('sha256').update(rest.prevHash + canonicalJson(rest)).digest('hex'));
+    expect(rest.kid).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash).toBe(createHmac('sha256', key).update(rest.prevHash + canonicalJson(rest)).digest('hex'));
     expect(await log.readAll()).toEqual(evs);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(await readdir(home)).toEqual(['events.jsonl']);
+    expect((await readdir(home)).sort()).toEqual(['events.jsonl', 'keys']);
+    expect((await stat(path.join(home, 'keys'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(home, 'keys', 'chain.key'))).mode & 0o777).toBe(0o600);
     const first = JSON.parse((await lines())[0]!);
     expect(Object.keys(first).slice(0, 3)).toEqual(['ts', 'seq', 'kind']);
     expect(Object.keys(first).slice(-2)).toEqual(['prevHash', 'hash']);
@@ -74,7 +79,7 @@ describe('append', () => {
     await appendN(2);
     const again = await new EventLog(home).append(fired(3));
     expect(again.seq).toBe(3);
-    expect(await log.verify()).toEqual({ ok: true, count: 3 });
+    expect(await log.verify()).toMatchObject({ ok: true, count: 3, keyed: 3 });
   });
 
   it('keeps only known fields and rejects wrong types', async () => {
@@ -155,9 +160,9 @@ describe('readLastLine', () => {
 
 describe('verify', () => {
   it('an absent or intact log is ok', async () => {
-    expect(await log.verify()).toEqual({ ok: true, count: 0 });
+    expect(await log.verify()).toMatchObject({ ok: true, count: 0 });
     await appendN(5);
-    expect(await log.verify()).toEqual({ ok: true, count: 5 });
+    expect(await log.verify()).toMatchObject({ ok: true, count: 5, keyed: 5, legacy: 0, checkpoint: { seq: 5 } });
   });
 
   it('an edited field breaks that line', async () => {
@@ -193,7 +198,7 @@ describe('verify', () => {
     expect(await log.verify()).toMatchObject({ ok: false, line: 3 });
   });
 
-  it('a forged line with a correct seq and hash still breaks the chain right after it', async () => {
+  it('a line forged without the key (plain SHA-256 hash, correct seq and prevHash) is broken itself', async () => {
     const evs = await appendN(5);
     const base = { ...evs[1]!, ts: new Date().toISOString(), seq: 3, prevHash: evs[1]!.hash, message: 'forged' };
     const { hash: _h, ...noHash } = base;
@@ -201,7 +206,7 @@ describe('verify', () => {
     const ls = await lines();
     ls.splice(2, 0, JSON.stringify(forged));
     await writeLines(ls);
-    expect(await log.verify()).toMatchObject({ ok: false, line: 4 });
+    expect(await log.verify()).toMatchObject({ ok: false, line: 3, reason: expect.stringMatching(/without the key|forged/) });
   });
 
   it('a cut-off last line is broken; a blank line is broken', async () => {
