@@ -39,7 +39,7 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
   // Webhooks (from the store's settings) hear every event this process records, without delaying a decision.
   // Loaded with the first event: most `-c` commands record none.
   let alerts: Promise<AlertSinks> | null = null;
-  const sinks = () => (alerts ??= import('./alert-sinks.js').then((m) => m.createAlertSinks(home)));
+  const sinks = () => (alerts ??= import('./alert-sinks.js').then((m) => m.createAlertSinks(home, [], { matcher: () => live.snapshot().matcher })));
   live.on('change', () => {
     if (alerts) void alerts.then((a) => a.refresh());
   });
@@ -91,7 +91,7 @@ export async function openGuardContext(home: string, opts: GuardContextOptions):
     async close() {
       await flush();
       await fires.flush();
-      if (alerts) await alerts.then((a) => a.flush(5_000)).catch(() => undefined);
+      if (alerts) await alerts.then((a) => a.flush(opts.mode === 'once' ? 2_000 : 5_000)).catch(() => undefined);
       await live.close();
     },
   };
