@@ -1,0 +1,153 @@
+// One story's world: a copy of fixtures/agents/project as the source folder, a mountpoint, a GRITH_HOME with a decoy
+// `.env` canary and an env canary, the agent's private HOME, a scripted fake model and a local attacker — all owned
+// by the agent user — and the checks every story makes (events, what the model and the attacker received).
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Canary } from '../../../src/core/canary.js';
+import { addCanary } from '../../../src/session/canary-ops.js';
+import { BIN, REPO } from '../cli.js';
+import { leaks, startAttacker, type Attacker, type Received } from '../scenarios/attacker.js';
+import { startFakeModel, type FakeModel } from './fake-model.js';
+import { ensureAgent, type AgentName, type InstalledAgent } from './install.js';
+import { agentUser, chownTree, type AgentUser } from './os-user.js';
+import { PROFILES, type AgentProfile, type PromptOptions } from './profiles.js';
+import { describeRun, runAgent, screenText, type AgentRun } from './run-agent.js';
+import type { ModelRequest, Turn } from './script.js';
+
+/** An event as `grith events --json` prints it (kinds beyond today's union included). */
+export interface Ev {
+  seq: number;
+  kind: string;
+  guard: string;
+  action: string;
+  canaryId?: string;
+  where?: string;
+  pid?: number;
+  message?: string;
+  detail?: Record<string, unknown>;
+}
+
+export const ENV_CANARY = 'GITHUB_TOKEN';
+export const DECOY = '.env';
+
+export interface World {
+  agent: InstalledAgent;
+  profile: AgentProfile;
+  user: AgentUser;
+  base: string;
+  src: string;
+  dst: string;
+  /** The agent's private HOME. */
+  home: string;
+  grithHome: string;
+  model: FakeModel;
+  attacker: Attacker;
+  decoy: Canary;
+  env: Canary;
+  all: Canary[];
+  /** One agent run with this script: inside `grith shell --mount` (default) or directly (grith: false). */
+  run(o: { script: Turn[]; prompt: string; flags?: string[]; grith?: boolean; timeoutMs?: number; onSpawn?: (pid: number) => void } & PromptOptions): Promise<AgentRun>;
+  events(): Promise<Ev[]>;
+  /** Where any form of any canary shows up in these bytes (empty: nowhere). */
+  leaksIn(items: Received[]): string[];
+  /** The model's requests as leak-check items (raw body; one per request). */
+  modelItems(reqs?: ModelRequest[]): Received[];
+  /** A run, the model's requests and the events as one failure message, with every canary value masked. */
+  explain(r: AgentRun, evs?: Ev[]): string;
+  close(): Promise<void>;
+}
+
+export async function grithAs(user: AgentUser, grithHome: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH, GRITH_HOME: grithHome, NO_COLOR: '1', GRITH_SHELL_HOST: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(user.switch ? { uid: user.uid, gid: user.gid } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => (stdout += d));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest) => void } = {}): Promise<World> {
+  const [agent, user] = await Promise.all([ensureAgent(name), agentUser()]);
+  const profile = PROFILES[name];
+  // Short paths: the session's sockets live under a folder whose path must fit sun_path.
+  const base = await mkdtemp(path.join(tmpdir(), `ga-${name}-`));
+  const src = path.join(base, 'src');
+  const dst = path.join(base, 'ws');
+  const home = path.join(base, 'u');
+  const grithHome = path.join(base, 'g');
+  await cp(path.join(REPO, 'fixtures/agents/project'), src, { recursive: true });
+  await mkdir(dst);
+  await mkdir(home);
+  const decoy = await addCanary(grithHome, { format: 'openai-project', label: 'openai-decoy', decoy: [DECOY] });
+  const env = await addCanary(grithHome, { format: 'github-pat', label: 'github-env', env: [ENV_CANARY] });
+  const all = [decoy, env];
+  const model = await startFakeModel(profile.api, [], o);
+  const attacker = await startAttacker();
+  await profile.prepareHome(home, model);
+  await chownTree(base, user);
+
+  const mask = (s: string): string => {
+    let out = s;
+    for (const c of all) for (const v of [c.value, ...Object.values(c.companions ?? {})]) out = out.split(v).join(`[canary ${c.id}]`);
+    return out;
+  };
+  const events = async (): Promise<Ev[]> => {
+    const r = await grithAs(user, grithHome, ['events', '--json']);
+    if (r.code !== 0) throw new Error(`grith events --json failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as Ev[];
+  };
+
+  return {
+    agent,
+    profile,
+    user,
+    base,
+    src,
+    dst,
+    home,
+    grithHome,
+    model,
+    attacker,
+    decoy,
+    env,
+    all,
+    async run(r) {
+      model.script(r.script);
+      return runAgent({
+        agent,
+        user,
+        home,
+        args: profile.args(r.prompt, r),
+        env: profile.env(model),
+        cwd: r.grith === false ? src : base,
+        grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags },
+        timeoutMs: r.timeoutMs,
+        onSpawn: r.onSpawn,
+      });
+    },
+    events,
+    leaksIn: (items) => leaks(items, all),
+    modelItems: (reqs = model.requests) => reqs.map((q) => ({ seq: q.n, kind: 'body' as const, conn: q.n, bytes: q.body })),
+    explain(r, evs = []) {
+      const reqs = model.requests.map((q) => `#${q.n} ${q.role} ${q.method} ${q.url} tool results: ${JSON.stringify(q.toolResults).slice(0, 400)}`).join('\n');
+      const ev = evs.map((e) => `${e.seq} ${e.kind} ${e.guard} ${e.action} ${e.canaryId ?? '-'} ${e.where ?? ''}`).join('\n');
+      return mask(`${describeRun(r)}\n--- model requests ---\n${reqs}\n--- events ---\n${ev}`);
+    },
+    async close() {
+      await Promise.all([model.close(), attacker.close()]);
+      await rm(base, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+export { screenText };
