@@ -103,3 +103,45 @@ export function descendants(pid: number): ProcInfo[] {
 export function describeProc(i: ProcInfo): string {
   return `pid ${i.pid} (ppid ${i.ppid}, ${i.threads} threads) exe=${i.exe} argv=${JSON.stringify(i.argv.slice(0, 4))}`;
 }
+
+/** Remote ports of the established TCP connections `pid` holds (its sockets matched in /proc/net/tcp). */
+export function remotePortsOf(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // st 01 = ESTABLISHED
+      if (f.length > 9 && f[3] === '01' && inodes.has(f[9]!)) out.push(parseInt(f[2]!.split(':')[1]!, 16));
+    }
+  }
+  return out;
+}
+
+/** A variable of a process's initial environment (root, or the same user). */
+export function environOf(pid: number, name: string): string | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((l) => l.startsWith(`${name}=`));
+    return line?.slice(name.length + 1);
+  } catch {
+    return undefined;
+  }
+}

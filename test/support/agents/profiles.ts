@@ -67,6 +67,10 @@ export const codex: AgentProfile = {
       '[analytics]',
       'enabled = false',
       '',
+      // The curated plugin catalogue is a `git ls-remote` of a public repository at start: no network here.
+      '[features]',
+      'plugins = false',
+      '',
       '[model_providers.fake]',
       'name = "Fake"',
       `base_url = "${model.origin}/v1"`,
