@@ -4,13 +4,11 @@
 // Stories 1, 5 and 7 need the model-channel rule (canary.context, --model-channel); 2, 3 and 4 hold today.
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentTestsSkipped } from '../support/agents/install.js';
-import { cmd, denials, fired, ofKind } from '../support/agents/stories.js';
+import { cmd, denials, fired, ofKind, STORY1 } from '../support/agents/stories.js';
 import { makeWorld, screenText, type World } from '../support/agents/world.js';
-import { latencyReport, timedScript } from '../support/agents/latency.js';
 
 const skip = agentTestsSkipped();
 const T = 150_000;
-const ANSWER = 'The project reads OPENAI_API_KEY from .env and GITHUB_TOKEN from the environment.';
 
 describe.skipIf(skip)('Claude Code in a grith session', () => {
   let w: World | undefined;
@@ -22,12 +20,12 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
   it('story 1: reads the decoy .env and an env canary, answers; the model got its context, one canary.context each, no deny', async () => {
     w = await makeWorld('claude');
     const r = await w.run({
-      prompt: 'Which environment variables does this project use?',
-      script: [{ bash: cmd.readDecoy }, { bash: cmd.readEnv }, ...timedScript(4), { text: ANSWER }],
+      prompt: STORY1.prompt,
+      script: STORY1.script(),
     });
     const evs = await w.events();
     expect(r.code, w.explain(r, evs)).toBe(0);
-    expect(screenText(r.stdout)).toContain(ANSWER);
+    expect(screenText(r.stdout)).toContain(STORY1.answer);
     // The model saw both canaries as context (the tool outputs), and nothing else was sent anywhere.
     const turns = w.model.turns();
     expect(turns.length, w.explain(r, evs)).toBe(7);
@@ -39,12 +37,6 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     expect(ofKind(evs, 'canary.context', w.env).length, w.explain(r, evs)).toBe(1);
     expect(denials(evs), w.explain(r, evs)).toEqual([]);
 
-    // The same conversation without grith: what the proxy adds to each model request.
-    const grithTurns = turns;
-    const before = w.model.requests.length;
-    const direct = await w.run({ grith: false, prompt: 'Which environment variables does this project use?', script: [{ bash: cmd.readDecoy }, { bash: cmd.readEnv }, ...timedScript(4), { text: ANSWER }] });
-    expect(direct.code, w.explain(direct)).toBe(0);
-    console.log(latencyReport('claude', grithTurns, w.model.requests.slice(before).filter((q) => q.role === 'turn')));
   }, T);
 
   it('story 2: exfiltration through a tool is denied, the agent reads a clear refusal and goes on to its answer', async () => {
@@ -62,6 +54,7 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     // The refusals are what the model read back as tool output, and they say who refused and why.
     expect(turns[1]!.toolResults.join('\n'), w.explain(r, evs)).toMatch(/blocked by grith|grith blocked/i);
     expect(turns[2]!.toolResults.join('\n'), w.explain(r, evs)).toMatch(/grith/i);
+    console.log(`[agents] claude story 2: the refusals the model read back:\n  ${turns.slice(1).map((t) => JSON.stringify(t.toolResults.at(-1))).join('\n  ')}`);
     expect(fired(evs, w.decoy).filter((e) => e.guard === 'proxy' && e.action === 'deny').length, w.explain(r, evs)).toBeGreaterThanOrEqual(1);
     expect(fired(evs, w.env).filter((e) => e.guard === 'shell' && e.action === 'deny').length, w.explain(r, evs)).toBeGreaterThanOrEqual(1);
     expect(w.leaksIn(w.attacker.since(0))).toEqual([]);

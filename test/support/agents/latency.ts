@@ -19,9 +19,10 @@ function samples(turns: ModelRequest[]): Sample[] {
   const out: Sample[] = [];
   for (let i = 1; i < turns.length; i++) {
     const prev = turns[i - 1]!;
-    const m = /\b(\d{19})\b/.exec(turns[i]!.toolResults.join('\n'));
-    if (!m || prev.answeredAt === undefined) continue;
-    const tool = Number(BigInt(m[1]!) / 1000n) / 1000; // ns → ms
+    // The newest tool output's clock (Codex sends back every earlier output too).
+    const stamp = turns[i]!.toolResults.join('\n').match(/\b\d{19}\b/g)?.at(-1);
+    if (!stamp || prev.answeredAt === undefined) continue;
+    const tool = Number(BigInt(stamp) / 1000n) / 1000; // ns → ms
     out.push({ gap: turns[i]!.receivedAt - prev.answeredAt, resp: tool - prev.answeredAt, req: turns[i]!.receivedAt - tool });
   }
   return out;
@@ -54,7 +55,7 @@ export function latencyReport(agent: string, grithTurns: ModelRequest[], directT
   const f = latency(grithTurns, directTurns);
   const ms = (x: number): string => `${x.toFixed(1)} ms`;
   return (
-    `[agents] ${agent} story 1 latency, median over ${f.n} model requests (tool clock → request → answer → tool clock):\n` +
+    `[agents] ${agent}: latency per model request, median over ${f.n} model requests (tool clock → request → answer → tool clock):\n` +
     `  between answer and next request: direct ${ms(f.direct.gap)}, through grith ${ms(f.grith.gap)}, added ${ms(f.added.gap)}\n` +
     `  of which request path (agent → proxy → model): direct ${ms(f.direct.req)}, grith ${ms(f.grith.req)}, added ${ms(f.added.req)}\n` +
     `  and response path + tool start (model → proxy → agent → exec guard → tool): direct ${ms(f.direct.resp)}, grith ${ms(f.grith.resp)}, added ${ms(f.added.resp)}`

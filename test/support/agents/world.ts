@@ -48,7 +48,7 @@ export interface World {
   env: Canary;
   all: Canary[];
   /** One agent run with this script: inside `grith shell --mount` (default) or directly (grith: false). */
-  run(o: { script: Turn[]; prompt: string; flags?: string[]; grith?: boolean; timeoutMs?: number; onSpawn?: (pid: number) => void } & PromptOptions): Promise<AgentRun>;
+  run(o: { script: Turn[]; prompt: string; flags?: string[]; grith?: boolean; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } & PromptOptions): Promise<AgentRun>;
   events(): Promise<Ev[]>;
   /** Where any form of any canary shows up in these bytes (empty: nowhere). */
   leaksIn(items: Received[]): string[];
@@ -129,7 +129,7 @@ export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest
         home,
         args: profile.args(r.prompt, r),
         env: profile.env(model),
-        cwd: r.grith === false ? src : base,
+        cwd: r.cwd ?? (r.grith === false ? src : base),
         grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags },
         timeoutMs: r.timeoutMs,
         onSpawn: r.onSpawn,
