@@ -2,7 +2,7 @@
 // `.env` canary and an env canary, the agent's private HOME, a scripted fake model and a local attacker — all owned
 // by the agent user — and the checks every story makes (events, what the model and the attacker received).
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Canary } from '../../../src/core/canary.js';
@@ -54,6 +54,8 @@ export interface World {
   leaksIn(items: Received[]): string[];
   /** The model's requests as leak-check items (raw body; one per request). */
   modelItems(reqs?: ModelRequest[]): Received[];
+  /** Files under the agent's HOME that hold any form of any canary (what the agent persisted of its context). */
+  persisted(): Promise<string[]>;
   /** A run, the model's requests and the events as one failure message, with every canary value masked. */
   explain(r: AgentRun, evs?: Ev[]): string;
   close(): Promise<void>;
@@ -137,6 +139,15 @@ export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest
     },
     events,
     leaksIn: (items) => leaks(items, all),
+    async persisted() {
+      const out: string[] = [];
+      for (const rel of await readdir(home, { recursive: true })) {
+        const file = path.join(home, rel);
+        const bytes = await readFile(file).catch(() => null); // folders and vanished files
+        if (bytes && leaks([{ seq: 0, kind: 'raw', conn: 0, bytes }], all).length > 0) out.push(file);
+      }
+      return out;
+    },
     modelItems: (reqs = model.requests) => reqs.map((q) => ({ seq: q.n, kind: 'body' as const, conn: q.n, bytes: q.body })),
     explain(r, evs = []) {
       const reqs = model.requests.map((q) => `#${q.n} ${q.role} ${q.method} ${q.url} tool results: ${JSON.stringify(q.toolResults).slice(0, 400)}`).join('\n');
