@@ -3,7 +3,7 @@
 // with nothing to catch. Both show, from the kernel (the client socket's owner), which process of each agent talks
 // to its model — what the model-channel rule must recognise as "the session's agent process".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentTestsSkipped, type AgentName } from '../support/agents/install.js';
+import { agentTestsSkipped, INSTALL_TIMEOUT, type AgentName } from '../support/agents/install.js';
 import { ancestry, descendants, describeProc, environOf, remotePortsOf, socketOwner, type ProcInfo } from '../support/agents/proc.js';
 import { makeWorld, screenText, type World } from '../support/agents/world.js';
 
@@ -43,7 +43,7 @@ for (const name of ['claude', 'codex'] as AgentName[]) {
           owners.push(pid ? ancestry(pid, process.pid) : []);
         },
       });
-    }, 300_000);
+    }, INSTALL_TIMEOUT);
     afterAll(async () => w?.close());
 
     it('without grith: runs a tool the model asks for and answers; the tool output reaches the model', async () => {

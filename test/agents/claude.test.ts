@@ -2,8 +2,8 @@
 // scripted fake Anthropic model on 127.0.0.1, as the unprivileged agent user. Each story asserts the exit status,
 // the events, what the model received and that the local attacker received no form of any canary.
 // Stories 1, 5 and 7 need the model-channel rule (canary.context, --model-channel); 2, 3 and 4 hold today.
-import { afterEach, describe, expect, it } from 'vitest';
-import { agentTestsSkipped } from '../support/agents/install.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentTestsSkipped, ensureAgent, INSTALL_TIMEOUT } from '../support/agents/install.js';
 import { cmd, denials, fired, ofKind, STORY1 } from '../support/agents/stories.js';
 import { makeWorld, screenText, type World } from '../support/agents/world.js';
 
@@ -12,6 +12,8 @@ const T = 150_000;
 
 describe.skipIf(skip)('Claude Code in a grith session', () => {
   let w: World | undefined;
+  // A cold cache downloads the agent once (the lock makes other files wait for it): not part of any story's time.
+  beforeAll(() => ensureAgent('claude'), INSTALL_TIMEOUT);
   afterEach(async () => {
     await w?.close();
     w = undefined;

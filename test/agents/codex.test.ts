@@ -3,8 +3,8 @@
 // unprivileged agent user. Codex's provider base URL lives in its config.toml, not in the environment, so the
 // stories that carry a canary to the model name the endpoint with --model-host.
 // Stories 1 and 6 need the issue's product work (model channel; `--` passed verbatim and pipes); 2 and 3 hold today.
-import { afterEach, describe, expect, it } from 'vitest';
-import { agentTestsSkipped } from '../support/agents/install.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentTestsSkipped, ensureAgent, INSTALL_TIMEOUT } from '../support/agents/install.js';
 import { cmd, denials, fired, ofKind } from '../support/agents/stories.js';
 import { makeWorld, screenText, type World } from '../support/agents/world.js';
 
@@ -13,6 +13,8 @@ const T = 150_000;
 
 describe.skipIf(skip)('Codex in a grith session', () => {
   let w: World | undefined;
+  // A cold cache downloads the agent once (the lock makes other files wait for it): not part of any story's time.
+  beforeAll(() => ensureAgent('codex'), INSTALL_TIMEOUT);
   afterEach(async () => {
     await w?.close();
     w = undefined;

@@ -6,7 +6,7 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/cli.js';
-import { agentTestsSkipped, type AgentName } from '../support/agents/install.js';
+import { agentTestsSkipped, INSTALL_TIMEOUT, type AgentName } from '../support/agents/install.js';
 import { latency, latencyReport, timedScript } from '../support/agents/latency.js';
 import { chownTree } from '../support/agents/os-user.js';
 import type { ModelReply } from '../support/agents/script.js';
@@ -27,7 +27,7 @@ for (const name of ['claude', 'codex'] as AgentName[]) {
       await cp(path.join(REPO, 'fixtures/agents/project'), plain, { recursive: true });
       await writeFile(path.join(plain, '.env'), 'NODE_ENV=production\nPORT=4000\nOPENAI_API_KEY=not-a-real-key\n');
       await chownTree(w.base, w.user);
-    }, 300_000);
+    }, INSTALL_TIMEOUT);
     afterAll(async () => w?.close());
 
     const measure = async (label: string, script: ModelReply[], flags: string[]): Promise<void> => {

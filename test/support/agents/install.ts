@@ -20,6 +20,9 @@ export const PINS: Record<AgentName, { pkg: string; version: string }> = {
   codex: { pkg: '@openai/codex', version: '0.171.0' },
 };
 
+/** How long a test file may wait for an install (its own or another file's, behind the lock). */
+export const INSTALL_TIMEOUT = 600_000;
+
 export interface InstalledAgent {
   name: AgentName;
   version: string;
@@ -54,15 +57,14 @@ function npm(args: string[], cwd: string): Promise<{ code: number | null; out: s
   });
 }
 
-/** The executable a user's `claude` / `codex` command runs after npm's install. */
-function entryOf(name: AgentName, dir: string): string {
+/** The executable a user's `claude` / `codex` command runs after npm's install, relative to the install folder. */
+const ENTRY: Record<AgentName, string> = {
   // Claude Code's postinstall copies its platform binary over bin/claude.exe; the platform binary itself is the
-  // same file and does not depend on install scripts running. Codex's `codex` is a Node launcher that spawns its
-  // bundled native binary.
-  return name === 'claude'
-    ? path.join(dir, 'node_modules/@anthropic-ai/claude-code-linux-x64/claude')
-    : path.join(dir, 'node_modules/@openai/codex/bin/codex.js');
-}
+  // same file and does not depend on install scripts running.
+  claude: 'node_modules/@anthropic-ai/claude-code-linux-x64/claude',
+  // Codex's `codex` is a Node launcher that starts the native binary bundled in its platform package.
+  codex: 'node_modules/@openai/codex/bin/codex.js',
+};
 
 async function lock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
   const end = Date.now() + timeoutMs;
@@ -91,26 +93,33 @@ async function lock(file: string, timeoutMs: number): Promise<() => Promise<void
   }
 }
 
-export async function ensureAgent(name: AgentName): Promise<InstalledAgent> {
-  const { pkg, version } = PINS[name];
-  const root = agentCacheRoot();
+export interface CachedPackage {
+  /** The cache folder of this package@version. */
+  dir: string;
+  /** dir/bin/<bin>, a symlink to the entry point. */
+  bin: string;
+  /** Whether this call ran npm (false: the cache had it, or another process installed it meanwhile). */
+  installed: boolean;
+}
+
+/** `pkg@version` installed once into root/<pkg>@<version>, with `bin` linked to `entry` (relative to the folder). */
+export async function installCached(root: string, pkg: string, version: string, entry: string, bin: string): Promise<CachedPackage> {
   const dir = path.join(root, `${pkg.replace('/', '+')}@${version}`);
-  const result = (): InstalledAgent => ({ name, version, dir, binDir: path.join(dir, 'bin'), bin: path.join(dir, 'bin', name) });
-  if (existsSync(path.join(dir, '.complete'))) return result();
+  const done = (installed: boolean): CachedPackage => ({ dir, bin: path.join(dir, 'bin', bin), installed });
+  if (existsSync(path.join(dir, '.complete'))) return done(false);
 
   await mkdir(root, { recursive: true, mode: 0o755 });
-  await chmod(root, 0o755);
-  const release = await lock(`${dir}.lock`, 240_000);
+  await chmod(root, 0o755).catch(() => undefined);
+  const release = await lock(`${dir}.lock`, INSTALL_TIMEOUT - 30_000);
   try {
-    if (existsSync(path.join(dir, '.complete'))) return result();
+    if (existsSync(path.join(dir, '.complete'))) return done(false);
     const tmp = `${dir}.tmp-${process.pid}`;
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
     await writeFile(path.join(tmp, 'package.json'), JSON.stringify({ name: 'grith-agent-cache', private: true }));
-    // --ignore-scripts: nothing of the agent runs as root at install; the entry points above need no script.
+    // --ignore-scripts: nothing of the package runs (as root) at install; the entry points need no script.
     const r = await npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', '--loglevel=error', `${pkg}@${version}`], tmp);
-    const entry = entryOf(name, tmp);
-    if (r.code !== 0 || !existsSync(entry)) {
+    if (r.code !== 0 || !existsSync(path.join(tmp, entry))) {
       await rm(tmp, { recursive: true, force: true });
       throw new Error(
         `agent install: npm install ${pkg}@${version} failed (exit ${r.code}) into ${root}:\n${r.out.slice(-2000)}\n` +
@@ -118,12 +127,18 @@ export async function ensureAgent(name: AgentName): Promise<InstalledAgent> {
       );
     }
     await mkdir(path.join(tmp, 'bin'));
-    await symlink(path.relative(path.join(tmp, 'bin'), entry), path.join(tmp, 'bin', name));
+    await symlink(path.join('..', entry), path.join(tmp, 'bin', bin));
     await writeFile(path.join(tmp, '.complete'), `${pkg}@${version}\n`);
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
-    return result();
+    return done(true);
   } finally {
     await release();
   }
+}
+
+export async function ensureAgent(name: AgentName): Promise<InstalledAgent> {
+  const { pkg, version } = PINS[name];
+  const c = await installCached(agentCacheRoot(), pkg, version, ENTRY[name], name);
+  return { name, version, dir: c.dir, binDir: path.dirname(c.bin), bin: c.bin };
 }
