@@ -140,7 +140,7 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     const out = screenText(r.stdout + r.stderr);
     const said = /grith blocked[\s\S]{0,200}?credential canary[\s\S]{0,200}?\(event #(\d+)\)/i.exec(out);
     expect(said, w.explain(r, evs)).not.toBeNull();
-    expect(Number(said![1])).toBe(deny[0]!.seq);
+    expect(deny.map((e) => e.seq)).toContain(Number(said![1]));
     expect(out).not.toMatch(/\/login/);
   }, T);
 });
