@@ -33,6 +33,8 @@ for (const name of ['claude', 'codex'] as AgentName[]) {
 
     beforeAll(async () => {
       w = await makeWorld(name, {
+        // Plain HTTP here: without grith the agent has no reason to trust the fake model's throw-away CA.
+        tls: false,
         // While a request is open its client socket is alive: the moment to ask the kernel who holds it.
         inspect: (r) => {
           if (grithPid) {
@@ -81,6 +83,25 @@ for (const name of ['claude', 'codex'] as AgentName[]) {
       );
       expect(holders.length).toBeGreaterThanOrEqual(1);
       for (const h of holders) expect(h.exe).toMatch(AGENT_EXE[name]);
+    }, T);
+  });
+}
+
+for (const name of ['claude', 'codex'] as AgentName[]) {
+  describe.skipIf(skip)(`${name}: an HTTPS model through grith's TLS interception`, () => {
+    let w: World;
+    beforeAll(async () => {
+      w = await makeWorld(name, { tls: true });
+    }, INSTALL_TIMEOUT);
+    afterAll(async () => w?.close());
+
+    it("trusts the session's CA and finishes a tool turn over HTTPS", async () => {
+      const r = await w.run({ prompt: 'What does this project do?', script: [{ bash: 'cat README.md' }, { text: 'Invoices.' }] });
+      expect(r.code, w.explain(r, await w.events())).toBe(0);
+      expect(screenText(r.stdout)).toContain('Invoices.');
+      expect(w.model.origin).toMatch(/^https:/);
+      expect(w.model.turns().length).toBe(2);
+      expect(w.model.turns()[1]!.toolResults.join('\n')).toContain('invoices');
     }, T);
   });
 }

@@ -1,5 +1,5 @@
 // Claude Code (pinned, real binary) inside a real `grith shell --mount SRC:DST -- claude -p …` session, driven by a
-// scripted fake Anthropic model on 127.0.0.1, as the unprivileged agent user. Each story asserts the exit status,
+// scripted fake Anthropic model on https://127.0.0.1 (through the session's TLS interception), as the agent user. Each story asserts the exit status,
 // the events, what the model received and that the local attacker received no form of any canary.
 // Stories 1, 5 and 7 need the model-channel rule (canary.context, --model-channel); 2, 3 and 4 hold today.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

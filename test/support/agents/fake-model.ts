@@ -2,9 +2,14 @@
 // Responses API for Codex. Each request of the agent's loop gets the script's next turn; every request is recorded
 // (body, times, client port) so a test can assert what the model saw. Start-up and side calls get minimal valid
 // answers (model lists, token counts, a short text) without consuming a turn.
+import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
 import { anthropicMessage, anthropicStream, claudeToolResults, isClaudeTurn } from './anthropic-sse.js';
 import { codexToolResults, isCodexTurn, responsesStream } from './openai-sse.js';
 import { END_TEXT, SIDE_TEXT, type ModelReply, type ModelRequest, type Turn } from './script.js';
@@ -13,8 +18,10 @@ export type ModelApi = 'anthropic' | 'openai';
 
 export interface FakeModel {
   api: ModelApi;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// with tls */
   origin: string;
+  /** With tls: the PEM of the throw-away CA behind the server's certificate (what an upstream client must trust). */
+  caPem?: string;
   /** 127.0.0.1:PORT (what --model-host takes). */
   authority: string;
   port: number;
@@ -43,7 +50,14 @@ function parse(body: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: { inspect?: (r: ModelRequest) => void } = {}): Promise<FakeModel> {
+export interface FakeModelOptions {
+  /** Called while each request is open (its client socket alive). */
+  inspect?: (r: ModelRequest) => void;
+  /** Serve HTTPS (as real model endpoints do) with a certificate from a throw-away CA. */
+  tls?: boolean;
+}
+
+export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: FakeModelOptions = {}): Promise<FakeModel> {
   let script = turns;
   let next = 0;
   const requests: ModelRequest[] = [];
@@ -83,7 +97,7 @@ export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: { ins
     return send(res, 404, { error: { message: `fake model: no route ${r.method} ${path}`, type: 'invalid_request_error' } });
   };
 
-  const server = http.createServer({ keepAlive: true }, (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const receivedAt = now();
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
@@ -109,12 +123,23 @@ export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: { ins
       o.inspect?.(r);
       answer(r, res);
     });
-  });
+  };
+  let caDir: string | undefined;
+  let caPem: string | undefined;
+  let server: http.Server;
+  if (o.tls) {
+    caDir = await mkdtemp(path.join(tmpdir(), 'grith-fake-model-ca-'));
+    const ca = await CertificateAuthority.open(path.join(caDir, 'ca'));
+    const leaf = await ca.mintLeaf('127.0.0.1');
+    caPem = ca.certPem;
+    server = https.createServer({ cert: leaf.certPem + ca.certPem, key: leaf.keyPem, keepAlive: true }, onRequest);
+  } else server = http.createServer({ keepAlive: true }, onRequest);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
     api,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    caPem,
     authority: `127.0.0.1:${port}`,
     port,
     requests,
@@ -126,6 +151,7 @@ export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: { ins
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      if (caDir) await rm(caDir, { recursive: true, force: true });
     },
   };
 }

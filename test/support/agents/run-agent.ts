@@ -32,14 +32,14 @@ export interface RunSpec {
   /** Direct run: the project folder. */
   cwd: string;
   /** Through grith: GRITH_HOME, the mount (SRC:DST) and extra `grith shell` flags. */
-  grith?: { home: string; src: string; dst: string; flags?: string[] };
+  grith?: { home: string; src: string; dst: string; flags?: string[]; env?: Record<string, string> };
   timeoutMs?: number;
   /** Called with the spawned pid (to watch the process tree while it runs). */
   onSpawn?: (pid: number) => void;
 }
 
 /** What a user's login gives the agent: PATH with the agent first, a UTF-8 locale, a terminal type. */
-export function userEnv(spec: Pick<RunSpec, 'agent' | 'home' | 'env'>, grithHome?: string): NodeJS.ProcessEnv {
+export function userEnv(spec: Pick<RunSpec, 'agent' | 'home' | 'env' | 'grith'>): NodeJS.ProcessEnv {
   return {
     PATH: `${spec.agent.binDir}:/usr/local/bin:/usr/bin:/bin`,
     HOME: spec.home,
@@ -48,7 +48,7 @@ export function userEnv(spec: Pick<RunSpec, 'agent' | 'home' | 'env'>, grithHome
     TERM: 'xterm-256color',
     SHELL: '/bin/bash',
     NO_COLOR: '1',
-    ...(grithHome ? { GRITH_HOME: grithHome, GRITH_SHELL_HOST: '0' } : {}),
+    ...(spec.grith ? { GRITH_HOME: spec.grith.home, GRITH_SHELL_HOST: '0', ...spec.grith.env } : {}),
     ...spec.env,
   };
 }
@@ -66,7 +66,7 @@ export async function runAgent(spec: RunSpec): Promise<AgentRun> {
   const t0 = performance.now();
   const child = spawn(cmd, args, {
     cwd,
-    env: userEnv(spec, spec.grith?.home),
+    env: userEnv(spec),
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
     ...(spec.user.switch ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
@@ -90,7 +90,7 @@ export async function runAgent(spec: RunSpec): Promise<AgentRun> {
     timedOut = true;
     killGroup('SIGTERM');
     setTimeout(() => killGroup('SIGKILL'), 5_000).unref();
-  }, spec.timeoutMs ?? 90_000);
+  }, spec.timeoutMs ?? 60_000);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (c, s) => resolve([c, s]));

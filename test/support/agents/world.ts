@@ -2,14 +2,14 @@
 // `.env` canary and an env canary, the agent's private HOME, a scripted fake model and a local attacker — all owned
 // by the agent user — and the checks every story makes (events, what the model and the attacker received).
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Canary } from '../../../src/core/canary.js';
 import { addCanary } from '../../../src/session/canary-ops.js';
 import { BIN, REPO } from '../cli.js';
 import { leaks, startAttacker, type Attacker, type Received } from '../scenarios/attacker.js';
-import { startFakeModel, type FakeModel } from './fake-model.js';
+import { startFakeModel, type FakeModel, type FakeModelOptions } from './fake-model.js';
 import { ensureAgent, type AgentName, type InstalledAgent } from './install.js';
 import { agentUser, chownTree, type AgentUser } from './os-user.js';
 import { PROFILES, type AgentProfile, type PromptOptions } from './profiles.js';
@@ -78,7 +78,7 @@ export async function grithAs(user: AgentUser, grithHome: string, args: string[]
   });
 }
 
-export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest) => void } = {}): Promise<World> {
+export async function makeWorld(name: AgentName, o: FakeModelOptions = {}): Promise<World> {
   const [agent, user] = await Promise.all([ensureAgent(name), agentUser()]);
   const profile = PROFILES[name];
   // Short paths: the session's sockets live under a folder whose path must fit sun_path.
@@ -93,9 +93,20 @@ export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest
   const decoy = await addCanary(grithHome, { format: 'openai-project', label: 'openai-decoy', decoy: [DECOY] });
   const env = await addCanary(grithHome, { format: 'github-pat', label: 'github-env', env: [ENV_CANARY] });
   const all = [decoy, env];
-  const model = await startFakeModel(profile.api, [], o);
+  // HTTPS by default, as real model endpoints: the session proxy intercepts it (what a user's agent goes through).
+  const model = await startFakeModel(profile.api, [], { tls: true, ...o });
   const attacker = await startAttacker();
   await profile.prepareHome(home, model);
+  // An HTTPS model's CA is what the session proxy must trust upstream (readable by the agent user).
+  // Without grith, the agent itself trusts it the way a user adds a CA (Node/Bun and rustls/OpenSSL variables).
+  const sessionEnv: Record<string, string> = {};
+  const directEnv: Record<string, string> = {};
+  if (model.caPem) {
+    const ca = path.join(base, 'model-ca.pem');
+    await writeFile(ca, model.caPem);
+    sessionEnv.GRITH_UPSTREAM_CA = ca;
+    Object.assign(directEnv, { NODE_EXTRA_CA_CERTS: ca, SSL_CERT_FILE: ca });
+  }
   await chownTree(base, user);
 
   const mask = (s: string): string => {
@@ -130,9 +141,9 @@ export async function makeWorld(name: AgentName, o: { inspect?: (r: ModelRequest
         user,
         home,
         args: profile.args(r.prompt, r),
-        env: profile.env(model),
+        env: { ...(r.grith === false ? directEnv : {}), ...profile.env(model) },
         cwd: r.cwd ?? (r.grith === false ? src : base),
-        grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags },
+        grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags, env: sessionEnv },
         timeoutMs: r.timeoutMs,
         onSpawn: r.onSpawn,
       });
