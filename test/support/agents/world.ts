@@ -30,6 +30,21 @@ export interface Ev {
 }
 
 export const ENV_CANARY = 'GITHUB_TOKEN';
+
+export interface RunOptions extends PromptOptions {
+  script: Turn[];
+  prompt: string;
+  /** Extra `grith shell` flags. */
+  flags?: string[];
+  /** false: run the agent directly, without grith. */
+  grith?: boolean;
+  /** The direct run's folder (default the source folder). */
+  cwd?: string;
+  /** Variables of the user's environment on top of the agent's own. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  onSpawn?: (pid: number) => void;
+}
 export const DECOY = '.env';
 
 export interface World {
@@ -48,7 +63,7 @@ export interface World {
   env: Canary;
   all: Canary[];
   /** One agent run with this script: inside `grith shell --mount` (default) or directly (grith: false). */
-  run(o: { script: Turn[]; prompt: string; flags?: string[]; grith?: boolean; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } & PromptOptions): Promise<AgentRun>;
+  run(o: RunOptions): Promise<AgentRun>;
   events(): Promise<Ev[]>;
   /** Where any form of any canary shows up in these bytes (empty: nowhere). */
   leaksIn(items: Received[]): string[];
@@ -141,7 +156,7 @@ export async function makeWorld(name: AgentName, o: FakeModelOptions = {}): Prom
         user,
         home,
         args: profile.args(r.prompt, r),
-        env: { ...(r.grith === false ? directEnv : {}), ...profile.env(model) },
+        env: { ...(r.grith === false ? directEnv : {}), ...profile.env(model), ...r.env },
         cwd: r.cwd ?? (r.grith === false ? src : base),
         grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags, env: sessionEnv },
         timeoutMs: r.timeoutMs,
