@@ -1,11 +1,13 @@
 // Claude Code (pinned, real binary) inside a real `grith shell --mount SRC:DST -- claude -p …` session, driven by a
 // scripted fake Anthropic model on https://127.0.0.1 (through the session's TLS interception), as the agent user. Each story asserts the exit status,
 // the events, what the model received and that the local attacker received no form of any canary.
-// Stories 1, 5 and 7 need the model-channel rule (canary.context, --model-channel); 2, 3 and 4 hold today.
+// Stories 1, 4 (its end), 5 and 7 need the model-channel rule (canary.context, --model-channel), 6 needs pipes when
+// stdin/stdout are not a terminal; 2, 3 and the refusal in 4 hold today.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentTestsSkipped, ensureAgent, INSTALL_TIMEOUT } from '../support/agents/install.js';
-import { cmd, denials, fired, ofKind, STORY1 } from '../support/agents/stories.js';
-import { makeWorld, screenText, type World } from '../support/agents/world.js';
+import { cmd, denials, fired, jsonEvents, ofKind, STORY1 } from '../support/agents/stories.js';
+import type { AgentRun } from '../support/agents/run-agent.js';
+import { makeWorld, screenText, type Ev, type World } from '../support/agents/world.js';
 
 const skip = agentTestsSkipped();
 const T = 150_000;
@@ -142,5 +144,30 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     expect(said, w.explain(r, evs)).not.toBeNull();
     expect(deny.map((e) => e.seq)).toContain(Number(said![1]));
     expect(out).not.toMatch(/\/login/);
+  }, T);
+
+  it('story 6: the prompt piped in reaches claude -p, and its stream-json output comes out intact, as without grith', async () => {
+    w = await makeWorld('claude');
+    const world = w;
+    const answer = 'It turns usage records into invoices.';
+    const script = () => [{ bash: 'cat README.md' }, { text: answer }];
+    const events = (r: AgentRun, evs: Ev[] = []): string[] =>
+      jsonEvents(
+        r.stdout,
+        (e) => (e.type === 'result' ? `result:${e.subtype}:${e.result}` : String(e.type)),
+        () => world.explain(r, evs),
+      ).filter((t) => t !== 'system'); // hook and status notices vary from run to run
+    const direct = await w.run({ grith: false, json: true, prompt: '', stdin: 'What does this project do?\n', script: script() });
+    expect(direct.code, w.explain(direct)).toBe(0);
+    const want = events(direct);
+    expect(want).toEqual(['assistant', 'user', 'assistant', `result:success:${answer}`]);
+    expect(w.model.turns()[0]!.body.toString()).toContain('What does this project do?');
+
+    const mark = w.model.requests.length;
+    const r = await w.run({ json: true, prompt: '', stdin: 'What does this project do?\n', script: script() });
+    const evs = await w.events();
+    expect(r.code, w.explain(r, evs)).toBe(0);
+    expect(events(r, evs)).toEqual(want);
+    expect(w.model.turns().filter((q) => q.n > mark)[0]!.body.toString()).toContain('What does this project do?');
   }, T);
 });

@@ -5,7 +5,7 @@
 // Stories 1 and 6 need the issue's product work (model channel; `--` passed verbatim and pipes); 2 and 3 hold today.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentTestsSkipped, ensureAgent, INSTALL_TIMEOUT } from '../support/agents/install.js';
-import { cmd, denials, fired, ofKind } from '../support/agents/stories.js';
+import { cmd, denials, fired, jsonEvents, ofKind } from '../support/agents/stories.js';
 import type { AgentRun } from '../support/agents/run-agent.js';
 import { makeWorld, screenText, type Ev, type World } from '../support/agents/world.js';
 
@@ -89,20 +89,15 @@ describe.skipIf(skip)('Codex in a grith session', () => {
     const answer = 'It turns usage records into invoices.';
     const script = () => [{ bash: 'cat README.md' }, { text: answer }];
     const prompt = 'What does this project do?';
-    /** Every stdout line one JSON object, LF line ends, no terminal escape sequences: the event types in order. */
-    const eventTypes = (r: AgentRun, evs: Ev[] = []): string[] => {
-      expect(r.stdout, world.explain(r, evs)).not.toMatch(/\r|\x1b/);
-      const lines = r.stdout.split('\n');
-      expect(lines.at(-1), 'stdout ends with a newline').toBe('');
-      return lines.slice(0, -1).map((l, i) => {
-        try {
-          const e = JSON.parse(l) as { type: string; item?: { type?: string; text?: string } };
-          return e.type === 'item.completed' ? `${e.type}:${e.item?.type}${e.item?.type === 'agent_message' ? `:${e.item.text}` : ''}` : e.type;
-        } catch {
-          throw new Error(`stdout line ${i + 1} is not JSON: ${JSON.stringify(l.slice(0, 200))}\n${world.explain(r, evs)}`);
-        }
-      });
-    };
+    const eventTypes = (r: AgentRun, evs: Ev[] = []): string[] =>
+      jsonEvents(
+        r.stdout,
+        (e) => {
+          const item = e.item as { type?: string; text?: string } | undefined;
+          return e.type === 'item.completed' ? `${e.type}:${item?.type}${item?.type === 'agent_message' ? `:${item.text}` : ''}` : String(e.type);
+        },
+        () => world.explain(r, evs),
+      );
     const direct = await w.run({ grith: false, json: true, prompt, script: script() });
     expect(direct.code, w.explain(direct)).toBe(0);
     const want = eventTypes(direct);

@@ -49,7 +49,8 @@ export const claude: AgentProfile = {
     };
   },
   args(prompt, o = {}) {
-    return ['-p', prompt, ...(o.continue ? ['--continue'] : []), ...(o.json ? ['--output-format', 'stream-json', '--verbose'] : [])];
+    // An empty prompt: Claude Code reads it from stdin.
+    return ['-p', ...(prompt ? [prompt] : []), ...(o.continue ? ['--continue'] : []), ...(o.json ? ['--output-format', 'stream-json', '--verbose'] : [])];
   },
 };
 

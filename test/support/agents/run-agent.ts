@@ -34,6 +34,8 @@ export interface RunSpec {
   /** Through grith: GRITH_HOME, the mount (SRC:DST) and extra `grith shell` flags. */
   grith?: { home: string; src: string; dst: string; flags?: string[]; env?: Record<string, string> };
   timeoutMs?: number;
+  /** What the agent reads on stdin (then end of input). */
+  stdin?: string;
   /** Called with the spawned pid (to watch the process tree while it runs). */
   onSpawn?: (pid: number) => void;
 }
@@ -76,7 +78,7 @@ export async function runAgent(spec: RunSpec): Promise<AgentRun> {
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin!.on('error', () => undefined);
-  child.stdin!.end();
+  child.stdin!.end(spec.stdin ?? '');
   if (child.pid) spec.onSpawn?.(child.pid);
   let timedOut = false;
   const killGroup = (sig: NodeJS.Signals): void => {

@@ -34,3 +34,21 @@ export const STORY1 = {
     return [{ bash: cmd.readDecoy }, { bash: cmd.readEnv }, ...timedScript(4), { text: this.answer }];
   },
 };
+
+/**
+ * An agent's machine-readable stdout as a list of event names: every line must be one JSON object, with LF line ends
+ * and no terminal escape sequences (`describe` names the line that is not).
+ */
+export function jsonEvents(stdout: string, name: (e: Record<string, unknown>) => string, explain: () => string): string[] {
+  // eslint-disable-next-line no-control-regex
+  if (/\r|\x1b/.test(stdout)) throw new Error(`stdout carries CR or escape sequences (a terminal's output, not a pipe's)\n${explain()}`);
+  const lines = stdout.split('\n');
+  if (lines.at(-1) !== '') throw new Error(`stdout does not end with a newline\n${explain()}`);
+  return lines.slice(0, -1).map((l, i) => {
+    try {
+      return name(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      throw new Error(`stdout line ${i + 1} is not JSON: ${JSON.stringify(l.slice(0, 200))}\n${explain()}`);
+    }
+  });
+}

@@ -43,6 +43,8 @@ export interface RunOptions extends PromptOptions {
   /** Variables of the user's environment on top of the agent's own. */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Piped to the agent's stdin (with an empty prompt, the prompt itself). */
+  stdin?: string;
   onSpawn?: (pid: number) => void;
 }
 export const DECOY = '.env';
@@ -161,6 +163,7 @@ export async function makeWorld(name: AgentName, o: FakeModelOptions = {}): Prom
         grith: r.grith === false ? undefined : { home: grithHome, src, dst, flags: r.flags, env: sessionEnv },
         timeoutMs: r.timeoutMs,
         onSpawn: r.onSpawn,
+        stdin: r.stdin,
       });
     },
     events,
