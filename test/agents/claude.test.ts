@@ -1,6 +1,7 @@
 // Claude Code (pinned, real binary) inside a real `grith shell --mount SRC:DST -- claude -p …` session, driven by a
-// scripted fake Anthropic model on https://127.0.0.1 (through the session's TLS interception), as the agent user. Each story asserts the exit status,
-// the events, what the model received and that the local attacker received no form of any canary.
+// scripted fake Anthropic model on https://127.0.0.1 (through the session's TLS interception), as the agent user.
+// Each story asserts the exit status, the events, what the model received and that the local attacker received no
+// form of any canary.
 // Stories 1, 4 (its end), 5 and 7 need the model-channel rule (canary.context, --model-channel), 6 needs pipes when
 // stdin/stdout are not a terminal; 2, 3 and the refusal in 4 hold today.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

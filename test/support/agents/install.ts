@@ -66,6 +66,14 @@ const ENTRY: Record<AgentName, string> = {
   codex: 'node_modules/@openai/codex/bin/codex.js',
 };
 
+async function chmodTree(dir: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('chmod', ['-R', 'a+rX', dir], { stdio: 'ignore' });
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`chmod -R a+rX ${dir} failed (${code})`))));
+  });
+}
+
 async function lock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -126,6 +134,8 @@ export async function installCached(root: string, pkg: string, version: string, 
           'The agent suite needs the npm registry once per version (then the cache). Set GRITH_AGENT_CACHE to move the cache, or GRITH_AGENT_TESTS=skip to skip the suite.',
       );
     }
+    // The agents run as another user than the one installing (root in CI): readable and runnable by everyone.
+    await chmodTree(tmp);
     await mkdir(path.join(tmp, 'bin'));
     await symlink(path.join('..', entry), path.join(tmp, 'bin', bin));
     await writeFile(path.join(tmp, '.complete'), `${pkg}@${version}\n`);
