@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { lenientDecode } from '../../../src/demo/attacker.js';
 import { CertificateAuthority } from '../../../src/guards/proxy/tls-ca.js';
 import { anthropicMessage, anthropicStream, claudeToolResults, isClaudeTurn } from './anthropic-sse.js';
 import { codexToolResults, isCodexTurn, responsesStream } from './openai-sse.js';
@@ -103,7 +104,9 @@ export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: FakeM
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const json = parse(body);
+      const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();
+      const decoded = enc && enc !== 'identity' ? (lenientDecode(body, enc) ?? undefined) : undefined;
+      const json = parse(decoded ?? body);
       const isTurn = api === 'anthropic' ? isClaudeTurn(json) : isCodexTurn(json);
       const r: ModelRequest = {
         n: requests.length + 1,
@@ -111,6 +114,7 @@ export async function startFakeModel(api: ModelApi, turns: Turn[] = [], o: FakeM
         url: req.url ?? '',
         headers: req.headers,
         body,
+        decoded,
         json,
         role: isTurn ? 'turn' : req.method === 'POST' ? 'side' : 'other',
         peerPort: req.socket.remotePort ?? 0,

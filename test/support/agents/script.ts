@@ -11,7 +11,9 @@ export interface ModelRequest {
   /** Path with query. */
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as sent, and decoded when it came with a Content-Encoding (what json is parsed from). */
   body: Buffer;
+  decoded?: Buffer;
   json?: Record<string, unknown>;
   /** A turn of the agent's loop (it consumed a script turn), a side call (answered with SIDE_TEXT), or other. */
   role: 'turn' | 'side' | 'other';

@@ -69,7 +69,7 @@ export interface World {
   events(): Promise<Ev[]>;
   /** Where any form of any canary shows up in these bytes (empty: nowhere). */
   leaksIn(items: Received[]): string[];
-  /** The model's requests as leak-check items (raw body; one per request). */
+  /** The model's requests as leak-check items (raw body, and decoded body when it was compressed). */
   modelItems(reqs?: ModelRequest[]): Received[];
   /** Files under the agent's HOME that hold any form of any canary (what the agent persisted of its context). */
   persisted(): Promise<string[]>;
@@ -177,7 +177,11 @@ export async function makeWorld(name: AgentName, o: FakeModelOptions = {}): Prom
       }
       return out;
     },
-    modelItems: (reqs = model.requests) => reqs.map((q) => ({ seq: q.n, kind: 'body' as const, conn: q.n, bytes: q.body })),
+    modelItems: (reqs = model.requests) =>
+      reqs.flatMap((q) => [
+        { seq: q.n, kind: 'body' as const, conn: q.n, bytes: q.body },
+        ...(q.decoded ? [{ seq: q.n, kind: 'decoded' as const, conn: q.n, bytes: q.decoded }] : []),
+      ]),
     explain(r, evs = []) {
       const reqs = model.requests.map((q) => `#${q.n} ${q.role} ${q.method} ${q.url} tool results: ${JSON.stringify(q.toolResults).slice(0, 400)}`).join('\n');
       const ev = evs.map((e) => `${e.seq} ${e.kind} ${e.guard} ${e.action} ${e.canaryId ?? '-'} ${e.where ?? ''}`).join('\n');
