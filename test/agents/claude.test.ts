@@ -37,7 +37,8 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     expect(w.leaksIn(w.modelItems([turns[1]!])).join('\n')).toContain(w.decoy.id);
     expect(w.leaksIn(w.modelItems([turns[2]!])).join('\n')).toContain(w.env.id);
     expect(w.leaksIn(w.attacker.since(0))).toEqual([]);
-    expect(ofKind(evs, 'canary.read', w.decoy).length, w.explain(r, evs)).toBeGreaterThanOrEqual(1);
+    // One `cat .env`: one canary.read (the issue's dedup per canary and process; today FUSE's open and read give two).
+    expect(ofKind(evs, 'canary.read', w.decoy).length, w.explain(r, evs)).toBe(1);
     expect(ofKind(evs, 'canary.context', w.decoy).length, w.explain(r, evs)).toBe(1);
     expect(ofKind(evs, 'canary.context', w.env).length, w.explain(r, evs)).toBe(1);
     expect(denials(evs), w.explain(r, evs)).toEqual([]);
