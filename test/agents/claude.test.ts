@@ -6,7 +6,7 @@
 // stdin/stdout are not a terminal; 2, 3 and the refusal in 4 hold today.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentTestsSkipped, ensureAgent, INSTALL_TIMEOUT } from '../support/agents/install.js';
-import { cmd, denials, fired, jsonEvents, ofKind, STORY1 } from '../support/agents/stories.js';
+import { cmd, denials, fired, jsonEvents, ofKind, readsOnce, STORY1 } from '../support/agents/stories.js';
 import type { AgentRun } from '../support/agents/run-agent.js';
 import { makeWorld, screenText, type Ev, type World } from '../support/agents/world.js';
 
@@ -37,8 +37,8 @@ describe.skipIf(skip)('Claude Code in a grith session', () => {
     expect(w.leaksIn(w.modelItems([turns[1]!])).join('\n')).toContain(w.decoy.id);
     expect(w.leaksIn(w.modelItems([turns[2]!])).join('\n')).toContain(w.env.id);
     expect(w.leaksIn(w.attacker.since(0))).toEqual([]);
-    // One `cat .env`: one canary.read (the issue's dedup per canary and process; today FUSE's open and read give two).
-    expect(ofKind(evs, 'canary.read', w.decoy).length, w.explain(r, evs)).toBe(1);
+    const read = readsOnce(evs, w.decoy);
+    expect(read.byCat && read.perProcess, w.explain(r, evs)).toBe(true);
     expect(ofKind(evs, 'canary.context', w.decoy).length, w.explain(r, evs)).toBe(1);
     expect(ofKind(evs, 'canary.context', w.env).length, w.explain(r, evs)).toBe(1);
     expect(denials(evs), w.explain(r, evs)).toEqual([]);

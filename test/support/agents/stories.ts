@@ -52,3 +52,12 @@ export function jsonEvents(stdout: string, name: (e: Record<string, unknown>) =>
     }
   });
 }
+
+/**
+ * The decoy's canary.read events, checked: one per reading process (the issue's dedup per canary and process) and one
+ * of them `cat`, the tool's own read. Claude Code 2.1.332 also reads a file its Bash tool just `cat`-ed, as itself.
+ */
+export function readsOnce(evs: Ev[], c: Canary): { reads: Ev[]; perProcess: boolean; byCat: boolean } {
+  const reads = ofKind(evs, 'canary.read', c);
+  return { reads, perProcess: new Set(reads.map((e) => e.pid)).size === reads.length, byCat: reads.some((e) => /^cat\b/.test(e.cmdline ?? '')) };
+}

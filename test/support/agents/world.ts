@@ -25,6 +25,7 @@ export interface Ev {
   canaryId?: string;
   where?: string;
   pid?: number;
+  cmdline?: string;
   message?: string;
   detail?: Record<string, unknown>;
 }
