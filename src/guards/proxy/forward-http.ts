@@ -36,7 +36,7 @@ export function refuse(res: ServerResponse, r: Pick<Refused, 'status' | 'body'>)
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(r.body),
     connection: 'close',
-    'x-grith': r.status === 403 ? 'blocked' : 'error',
+    'x-grith': r.status === 403 || r.status === 451 ? 'blocked' : 'error',
   });
   res.end(r.body);
 }
@@ -88,7 +88,7 @@ export function forwardRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serv
   const headHits = scanHead(matcher, { method, target: req.url ?? '', rawHeaders: req.rawHeaders, host: dest.host, port: dest.port });
   /** A judgement on hits: a refusal ends the request; anything else is recorded and the request goes on. */
   const settle = (j: ProxyJudgement, transport: string, onRefusal: (r: Refused) => void): boolean => {
-    const r = refusalOf(j.decision);
+    const r = refusalOf(j.decision, j.status);
     if (r) {
       onRefusal(r);
       return false;

@@ -66,6 +66,8 @@ export function judgeHits(snap: CanarySnapshot, hits: readonly Hit[], d: Describ
 export interface ProxyJudgement {
   decision: Decision;
   kind?: 'canary.context';
+  /** The HTTP status a refusal gets (default 403). */
+  status?: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export function judgeRequest(rt: ProxyRuntime, snap: CanarySnapshot, hits: reado
   const model = rt.model;
   if (!model || !model.isEndpoint(dest.host, dest.port)) return { decision: judgeHits(snap, hits, d) };
   return model.carriesContext(dest.host, dest.port, client).then((context) => {
-    if (!context) return { decision: judgeHits(snap, hits, d) };
+    if (!context) return { decision: judgeHits(snap, hits, d), status: MODEL_REFUSAL_STATUS };
     const fires = firesOf(hits, snap.canaries).filter((f) => model.note(f.canaryId));
     const reason = `the session's agent sent canary context to its model at ${d.where}`;
     return { decision: fires.length > 0 ? { verdict: 'alert', fires, reason } : ALLOW, kind: 'canary.context' };
@@ -85,9 +87,15 @@ export function judgeRequest(rt: ProxyRuntime, snap: CanarySnapshot, hits: reado
 }
 
 /** A decision's refusal for the client, or null when it lets the request go on. */
-export function refusalOf(decision: Decision): Refused | null {
-  return decision.verdict === 'deny' ? { decision, status: 403, body: blockedBody(labelsOf(decision)) } : null;
+export function refusalOf(decision: Decision, status = 403): Refused | null {
+  return decision.verdict === 'deny' ? { decision, status, body: blockedBody(labelsOf(decision)) } : null;
 }
+
+/**
+ * A model API client reads 401/403 as "your credentials are wrong" (Claude Code: "Failed to authenticate … please
+ * run /login"); a refusal on the way to a model endpoint is 451 instead, which agents show with its body.
+ */
+export const MODEL_REFUSAL_STATUS = 451;
 
 function labelsOf(d: Refusal): string {
   return d.fires.map((f) => `"${oneLine(f.label, 60)}"`).join(', ');

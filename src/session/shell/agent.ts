@@ -2,8 +2,8 @@
 // the launcher children that run its own code (a native binary shipped in its package, its own script again).
 // Nothing here reads what the session can set (environment, headers, proxy credentials).
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import type { Socket } from 'node:net';
 
 /** The program's file on disk, as PATH finds it. */
@@ -32,6 +32,28 @@ export function packageRootOf(resolved: string): string | null {
 }
 
 const within = (file: string, dir: string) => file === dir || file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/**
+ * The folders holding the agent's own code: its package, and the packages it depends on directly (an npm launcher
+ * such as Codex's ships its native binary as an optional dependency, installed beside it or below it).
+ */
+export function ownCodeRoots(packageRoot: string): string[] {
+  let deps: string[] = [];
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
+  } catch {
+    /* no readable manifest: the package alone */
+  }
+  // The node_modules folder the package was installed into (a scoped name sits one level deeper).
+  const parent = dirname(packageRoot);
+  const nodeModules = basename(parent).startsWith('@') ? dirname(parent) : parent;
+  const roots = [packageRoot];
+  for (const d of deps) {
+    for (const candidate of [join(packageRoot, 'node_modules', d), join(nodeModules, d)]) if (existsSync(candidate)) roots.push(candidate);
+  }
+  return roots;
+}
 
 interface ProcFacts {
   ppid: number;
@@ -122,13 +144,18 @@ export class AgentIdentity {
   private root: number | undefined;
   private rootExe: string | null = null;
 
-  /** program: the file the session runs (resolved against PATH); its package folder bounds the agent's own code. */
-  private constructor(private readonly packageRoot: string | null) {}
+  /** The folders of the agent's own code (its package and its dependencies); empty for a program outside npm. */
+  private constructor(private readonly roots: readonly string[]) {}
 
   static async of(program: string, path: string | undefined): Promise<AgentIdentity> {
     const resolved = resolveProgram(program, path);
     const real = resolved ? await realpath(resolved).catch(() => resolved) : null;
-    return new AgentIdentity(real ? packageRootOf(real) : null);
+    const root = real ? packageRootOf(real) : null;
+    return new AgentIdentity(root ? ownCodeRoots(await realpath(root).catch(() => root)) : []);
+  }
+
+  private ownCode(file: string): boolean {
+    return this.roots.some((r) => within(file, r));
   }
 
   /** The program's process, once started. */
@@ -142,17 +169,18 @@ export class AgentIdentity {
 
   /**
    * The agent: the program's process, or a child of the agent running the agent's own code — an executable inside
-   * its package folder, or the program's own interpreter running a script inside it.
+   * its package or one of its dependencies (Codex's native binary), or the program's own interpreter running a
+   * script inside them.
    */
   async isAgent(pid: number, depth = 0): Promise<boolean> {
     if (this.root === undefined || depth > 8) return false;
     if (pid === this.root) return true;
-    if (!this.packageRoot) return false;
+    if (this.roots.length === 0) return false;
     const f = await facts(pid);
     if (!f || !f.exe) return false;
     const ownCode =
-      within(f.exe, this.packageRoot) ||
-      (f.exe === this.rootExe && f.argv[1] !== undefined && isAbsolute(f.argv[1]) && within(await realpath(f.argv[1]).catch(() => f.argv[1]!), this.packageRoot));
+      this.ownCode(f.exe) ||
+      (f.exe === this.rootExe && f.argv[1] !== undefined && isAbsolute(f.argv[1]) && this.ownCode(await realpath(f.argv[1]).catch(() => f.argv[1]!)));
     return ownCode && this.isAgent(f.ppid, depth + 1);
   }
 

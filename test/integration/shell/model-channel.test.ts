@@ -105,8 +105,9 @@ for (const who of ['root', 'an ordinary user'] as const) {
       expect(out['0:model']).toBe('200 model-ok');
       expect(out['1:model']).toBe('200 model-ok');
       // A child of the agent (curl with another API key) and another node process: not the agent.
-      expect(out["2:curl-model"]).toMatch(/grith blocked this request: it carries the credential canary "mc-token".* 403$/s);
-      expect(out['3:node-model']).toMatch(/^403 grith blocked this request/);
+      // On the way to a model endpoint a refusal is 451, never a 403 a model client would read as a login problem.
+      expect(out['2:curl-model']).toMatch(/grith blocked this request: it carries the credential canary "mc-token".* 451$/s);
+      expect(out['3:node-model']).toMatch(/^451 grith blocked this request/);
       expect(out['4:attacker']).toMatch(/^403 grith blocked this request: .*\(grith event #\d+\)$/);
       const evs = (await events()).slice(before);
       const context = evs.filter((e) => e.kind === 'canary.context');
@@ -125,7 +126,7 @@ for (const who of ['root', 'an ordinary user'] as const) {
     it('--model-channel deny restores the hard gate for the agent too', async () => {
       const r = await session(['--model-channel', 'deny'], ['model:turn']);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)['0:model']).toMatch(/^403 grith blocked this request/);
+      expect(JSON.parse(r.stdout)['0:model']).toMatch(/^451 grith blocked this request/);
     });
 
     it('records a canary the agent wrote into its own state as canary.persisted', async () => {
