@@ -112,7 +112,7 @@ export function bodyWithEvent(r: Refused, seq: number | null): string {
  */
 export function blockedBody(labels: string, event?: number | null): string {
   const which = labels ? ` ${labels}` : '';
-  const ref = event ? ` (grith event #${event})` : '';
+  const ref = event ? ` (event #${event})` : '';
   return `grith blocked this request: it carries the credential canary${which}, a decoy planted by grith to catch exfiltration${ref}\n`;
 }
 

@@ -38,7 +38,7 @@ export function denialEvents(req: ExecRequest, j: ExecJudgement): EventInput[] {
 /** The refusal a program prints: grith's reason, and for a canary the number of the event that records it. */
 export function refusalLine(d: Decision, seq: number | null): string {
   if (d.verdict !== 'deny' || d.fires.length === 0 || seq === null) return d.verdict === 'deny' ? d.reason : '';
-  return `${d.reason}, a decoy planted by grith (grith event #${seq})`;
+  return `${d.reason}, a decoy planted by grith (event #${seq})`;
 }
 
 export class ExecGuardServer {

@@ -16,7 +16,7 @@ const canary = makeCanary({ id: 'c1' });
 const ctx = new TestGuardContext([canary, ...Array.from({ length: 99 }, (_, i) => makeCanary({ id: `o${i}` }))]);
 /** What a client shows for the refusal: grith's own words, the canary's label and the event's number. */
 const blocked = () =>
-  `403 grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (grith event #${ctx.events.length})`;
+  `403 grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (event #${ctx.events.length})`;
 let upCa: CertificateAuthority;
 let up: Upstream;
 let px: TestProxy;

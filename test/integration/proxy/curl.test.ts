@@ -51,7 +51,7 @@ describe('curl through grith proxy (TLS intercepted)', () => {
       const r = await curl(c);
       expect(r.code).toBe(403);
       expect(r.body.trim()).toBe(
-        `grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (grith event #${ctx.events.length})`,
+        `grith blocked this request: it carries the credential canary "${canary.label}", a decoy planted by grith to catch exfiltration (event #${ctx.events.length})`,
       );
     }
     expect(ctx.events.length - before).toBe(cases.length);

@@ -52,7 +52,7 @@ async function expectDenied(writes: (Buffer | string)[], opts: { delayMs?: numbe
   const n = ctx.events.length;
   const r = await rawHttps(px.proxy.port, caPem, `127.0.0.1:${target.port}`, writes, opts);
   expect(r.status === 403 || r.reset).toBe(true);
-  if (r.status === 403) expect(r.response).toMatch(/grith blocked this request: it carries the credential canary "[^"]+", a decoy planted by grith to catch exfiltration \(grith event #\d+\)/);
+  if (r.status === 403) expect(r.response).toMatch(/grith blocked this request: it carries the credential canary "[^"]+", a decoy planted by grith to catch exfiltration \(event #\d+\)/);
   expect(r.response).not.toContain(canary.value);
   const fired = firedSince(n);
   expect(fired.length).toBeGreaterThan(0);

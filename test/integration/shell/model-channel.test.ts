@@ -91,8 +91,7 @@ for (const who of ['root', 'an ordinary user'] as const) {
       });
     const events = async (): Promise<GrithEvent[]> => {
       const r = await run(process.execPath, [BIN, 'events', '--json'], { env: { ...process.env, GRITH_HOME: home } });
-      const text = r.stdout.trim();
-      return text.startsWith('[') ? JSON.parse(text) : text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as GrithEvent);
     };
     const leaked = (bytes: string) => variantsOf(token.value).filter((v) => bytes.includes(v.bytes.toString('latin1'))).map((v) => v.variant);
 
@@ -108,7 +107,7 @@ for (const who of ['root', 'an ordinary user'] as const) {
       // On the way to a model endpoint a refusal is 451, never a 403 a model client would read as a login problem.
       expect(out['2:curl-model']).toMatch(/grith blocked this request: it carries the credential canary "mc-token".* 451$/s);
       expect(out['3:node-model']).toMatch(/^451 grith blocked this request/);
-      expect(out['4:attacker']).toMatch(/^403 grith blocked this request: .*\(grith event #\d+\)$/);
+      expect(out['4:attacker']).toMatch(/^403 grith blocked this request: .*\(event #\d+\)$/);
       const evs = (await events()).slice(before);
       const context = evs.filter((e) => e.kind === 'canary.context');
       expect(context).toHaveLength(1);

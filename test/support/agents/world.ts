@@ -135,7 +135,8 @@ export async function makeWorld(name: AgentName, o: FakeModelOptions = {}): Prom
   const events = async (): Promise<Ev[]> => {
     const r = await grithAs(user, grithHome, ['events', '--json']);
     if (r.code !== 0) throw new Error(`grith events --json failed (${r.code}): ${r.stderr}`);
-    return JSON.parse(r.stdout) as Ev[];
+    // JSON lines: one event object per line.
+    return r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Ev);
   };
 
   return {
