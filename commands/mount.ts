@@ -18,6 +18,7 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
     '<%= config.bin %> mount ~/project /tmp/agent-view',
     '<%= config.bin %> mount ~/project /tmp/agent-view --zone src --zone test',
     '<%= config.bin %> mount --list',
+    '<%= config.bin %> mount ~ /tmp/home-view --writable .npm --writable .cache --agent-state .claude',
   ];
   static override args = {
     source: Args.string({ description: 'workspace folder to serve' }),
@@ -28,6 +29,18 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
     zone: Flags.string({ description: 'working zone, relative to the mount (repeatable; default: the whole mount)', multiple: true, multipleNonGreedy: true }),
     'zone-policy': Flags.string({ description: 'what a canary write inside the zone gets', options: ['alert', 'deny'], default: 'alert' }),
     list: Flags.boolean({ description: 'list active grith mounts and exit', default: false }),
+    writable: Flags.string({
+      description: 'serve SOURCE read-only except this path (repeatable, relative to SOURCE): a change elsewhere is refused (EROFS) and recorded as write.refused; a canary written here is denied',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'REL',
+    }),
+    'agent-state': Flags.string({
+      description: 'with --writable: a writable path that is an agent\'s own state (repeatable); a canary written here is recorded as canary.persisted, not refused',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'REL',
+    }),
   };
 
   async run(): Promise<void> {
@@ -53,6 +66,8 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
       mountpoint: args.mountpoint,
       zones: flags.zone ?? [],
       zonePolicy: flags['zone-policy'] as 'alert' | 'deny',
+      writable: flags.writable,
+      agentState: flags['agent-state'],
     });
     const r = session.ready;
     if (this.jsonMode()) process.stdout.write(JSON.stringify({ mounted: r }) + '\n');

@@ -13,6 +13,7 @@ const BY_KIND: Record<string, Severity> = {
   'canary.persisted': 'high',
   'guard.degraded': 'high',
   'guard.error': 'medium',
+  'write.refused': 'medium',
   'canary.added': 'info',
   'canary.rotated': 'info',
   'canary.removed': 'info',

@@ -10,6 +10,8 @@ export const EVENT_KINDS = [
   'canary.removed',
   'guard.error',
   'guard.degraded',
+  /** A guard refused an operation that carries no canary, by the session's rules (a write to a read-only path). */
+  'write.refused',
   'guard.started',
   'guard.stopped',
   'alert.test',

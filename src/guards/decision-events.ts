@@ -9,8 +9,11 @@ export interface EventPlace {
   cmdline?: string;
   /** Overrides the decision's reason as the event message. */
   message?: string;
-  /** The kind of a fire's event (default canary.fired; a decoy opened is canary.read; the model channel canary.context). */
-  kind?: Extract<EventKind, 'canary.fired' | 'canary.read' | 'canary.context'>;
+  /**
+   * The kind of a fire's event (default canary.fired; a decoy opened is canary.read; the model channel canary.context;
+   * the agent's own state canary.persisted), or of a refusal without a canary (write.refused).
+   */
+  kind?: Extract<EventKind, 'canary.fired' | 'canary.read' | 'canary.context' | 'canary.persisted' | 'write.refused'>;
   detail?: EventInput['detail'];
 }
 
@@ -25,6 +28,12 @@ export function decisionEvents(guard: GuardName, d: Decision, place: EventPlace)
   } as const;
   if (d.verdict === 'deny' && d.failClosed !== undefined) {
     return [{ ...base, kind: 'guard.error', message: place.message ?? d.reason, ...(place.detail ? { detail: place.detail } : {}) }];
+  }
+  if (d.fires.length === 0) {
+    // A refusal by the session's rules, with no canary in it (a write outside the writable paths).
+    return d.verdict === 'deny' && place.kind === 'write.refused'
+      ? [{ ...base, kind: 'write.refused', message: place.message ?? d.reason, ...(place.detail ? { detail: place.detail } : {}) }]
+      : [];
   }
   return d.fires.map((f) => ({
     ...base,

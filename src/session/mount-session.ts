@@ -1,5 +1,7 @@
 // A `grith mount` session: store + event log -> guard context -> FUSE workspace, registered while it runs, taken
 // down cleanly on SIGINT/SIGTERM or when someone unmounts it from outside.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { GrithError } from '../core/errors.js';
 import { formatDecoyContent } from '../guards/fs/decoy-content.js';
 import { mountWorkspace, preflight, type MountedWorkspace } from '../guards/fs/mount.js';
@@ -15,6 +17,10 @@ export interface MountSessionOptions {
   mountpoint: string;
   zones: string[];
   zonePolicy: ZonePolicy;
+  /** A read-only view but for these paths (canaries written there are denied) and agentState. */
+  writable?: string[];
+  /** Writable paths that are the agent's own state (a canary written there is recorded as canary.persisted). */
+  agentState?: string[];
   /** Each event the mount records, once written (the command's banner on stderr). */
   onRecorded?: (e: GrithEvent) => void;
 }
@@ -46,11 +52,13 @@ export async function startMountSession(o: MountSessionOptions): Promise<MountSe
     mounted = await mountWorkspace({
       source: pre.source,
       mountpoint: pre.mountpoint,
-      zones: o.zones,
-      zonePolicy: o.zonePolicy,
+      ...(o.writable || o.agentState
+        ? { zones: [...(o.writable ?? []), ...(o.agentState ?? [])], zonePolicy: 'deny' as const, readOnlyOutsideZone: true, agentState: o.agentState ?? [] }
+        : { zones: o.zones, zonePolicy: o.zonePolicy }),
       ctx,
       decoyContent: formatDecoyContent(),
-      hide: [o.home],
+      // grith's own state: this home, and the default one when this is another (both out of an agent's sight).
+      hide: [o.home, join(homedir(), '.grith')],
     });
   } catch (e) {
     await ctx.close();

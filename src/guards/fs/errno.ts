@@ -10,6 +10,7 @@ export const ENOTDIR = -20;
 export const EISDIR = -21;
 export const EINVAL = -22;
 export const ENOSYS = -38;
+export const EROFS = -30;
 export const ENOTEMPTY = -39;
 
 /** Node's fs errors carry a negative errno already; anything else is an I/O error, never a throw into native. */

@@ -13,8 +13,8 @@ export interface Judged {
   decision: Decision;
   where: string;
   detail?: EventInput['detail'];
-  /** canary.read for a decoy opened; canary.fired otherwise. */
-  kind?: 'canary.fired' | 'canary.read';
+  /** canary.read for a decoy opened, canary.persisted in the agent's state, write.refused in a read-only view. */
+  kind?: 'canary.fired' | 'canary.read' | 'canary.persisted' | 'write.refused';
 }
 
 export class FsEvents {

@@ -22,6 +22,7 @@ function unlink(w: WorkspaceFs, path: string, cb: (code: number) => void): void 
   const rel = relOf(path);
   const d = w.decoys().file(rel);
   if (d) return w.events.answer([w.decoyTouch(d, rel, 'deny', 'removal of a decoy denied')], w.pid(), EPERM, cb, noop);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   unlinkSync(w.src(rel));
   cb(0);
 }
@@ -32,6 +33,7 @@ function rename(w: WorkspaceFs, from: string, to: string, cb: (code: number) => 
   const table = w.decoys();
   if (refusedDecoyMove(w, table, src, dst, 'rename', cb)) return;
   if (w.isHidden(src) || w.isHidden(dst)) return cb(EACCES);
+  if (w.refuseIfReadOnly(src, cb) || w.refuseIfReadOnly(dst, cb)) return;
   if ((table.isDecoyDir(src) && !lstatSync(w.src(src), { throwIfNoEntry: false })) || table.isDecoyDir(dst)) return cb(EPERM);
   w.events.answer([w.judgeName(dst, 'rename'), w.judgeMoveOut(src, dst, 'rename')], w.pid(), EACCES, cb, () => {
     w.materializeParent(dst);
@@ -56,6 +58,7 @@ function link(w: WorkspaceFs, from: string, to: string, cb: (code: number) => vo
   if (refusedDecoyMove(w, table, src, dst, 'link', cb)) return;
   if (table.isDecoyDir(dst)) return cb(EPERM);
   if (w.isHidden(src) || w.isHidden(dst)) return cb(EACCES);
+  if (w.refuseIfReadOnly(dst, cb)) return;
   const zone = w.o.zone;
   // A hard link across the zone border would let later in-zone writes land outside it: refuse like a cross-device
   // link, so tools copy instead (and the copy is scanned).
@@ -74,6 +77,7 @@ function symlink(w: WorkspaceFs, target: string, to: string, cb: (code: number) 
   const table = w.decoys();
   if (table.file(dst) || table.isDecoyDir(dst)) return cb(EEXIST);
   if (w.isHidden(dst)) return cb(EACCES);
+  if (w.refuseIfReadOnly(dst, cb)) return;
   w.events.answer([w.judgeName(dst, 'symlink', target)], w.pid(), EACCES, cb, () => {
     w.materializeParent(dst);
     symlinkSync(target, w.src(dst));
@@ -86,6 +90,7 @@ function mkdir(w: WorkspaceFs, path: string, mode: number, cb: (code: number) =>
   const table = w.decoys();
   if (table.file(rel)) return cb(EEXIST);
   if (table.isDecoyDir(rel) && lstatSync(w.src(rel), { throwIfNoEntry: false })) return cb(EEXIST);
+  if (w.refuseIfReadOnly(rel, cb, 'mkdir')) return;
   w.events.answer([w.judgeName(rel, 'mkdir')], w.pid(), EACCES, cb, () => {
     w.materializeParent(rel);
     if (table.isDecoyDir(rel)) return cb(EEXIST); // it already exists (virtually)
@@ -98,6 +103,7 @@ function mkdir(w: WorkspaceFs, path: string, mode: number, cb: (code: number) =>
 function rmdir(w: WorkspaceFs, path: string, cb: (code: number) => void): void {
   const rel = relOf(path);
   if (w.decoys().isDecoyDir(rel)) return cb(ENOTEMPTY);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   rmdirSync(w.src(rel));
   cb(0);
 }

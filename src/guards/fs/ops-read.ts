@@ -14,6 +14,7 @@ import {
   readlinkSync,
   readSync,
   statfsSync,
+  unlinkSync,
 } from 'node:fs';
 import { EACCES, EBADF, ENOENT } from './errno.js';
 import type { FuseOps } from './fuse-binding.js';
@@ -125,7 +126,7 @@ function open(w: WorkspaceFs, path: string, flags: number, cb: Parameters<NonNul
   if (!writing) {
     const view = viewOf(w, rel);
     if (view) return cb(0, w.memHandle(rel, view));
-  }
+  } else if (w.refuseIfReadOnly(rel, cb)) return;
   const fd = openSync(w.src(rel), sourceFlags(flags));
   w.handles.set(fd, { kind: 'real', fd, rel, append: (flags & C.O_APPEND) !== 0 });
   cb(0, fd);
@@ -150,7 +151,12 @@ function read(w: WorkspaceFs, _path: string, fh: number, buf: Buffer, len: numbe
 function release(w: WorkspaceFs, _path: string, fh: number, cb: (code: number) => void): void {
   const h = w.handles.get(fh);
   w.handles.delete(fh);
-  if (h?.kind === 'real') closeSync(h.fd);
+  if (h?.kind === 'real') {
+    // A file this open created and whose every write was refused stays as if never made (no empty leftover).
+    const leftover = h.created === true && h.refused === true && fstatSync(h.fd).size === 0 && fstatSync(h.fd).nlink > 0;
+    closeSync(h.fd);
+    if (leftover) unlinkSync(w.src(h.rel));
+  }
   cb(0);
 }
 

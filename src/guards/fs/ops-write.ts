@@ -15,10 +15,11 @@ function create(w: WorkspaceFs, path: string, mode: number, flags: number, cb: P
   const table = w.decoys();
   if (table.file(rel) || table.isDecoyDir(rel)) return cb((flags & C.O_EXCL) !== 0 ? EEXIST : EACCES);
   if (w.isHidden(rel)) return cb(EACCES);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   w.events.answer([w.judgeName(rel, 'create')], w.pid(), EACCES, cb, () => {
     w.materializeParent(rel);
     const fd = openSync(w.src(rel), sourceFlags(flags) | C.O_CREAT | (flags & C.O_EXCL), mode & 0o7777);
-    w.handles.set(fd, { kind: 'real', fd, rel, append: (flags & C.O_APPEND) !== 0 });
+    w.handles.set(fd, { kind: 'real', fd, rel, append: (flags & C.O_APPEND) !== 0, created: true });
     cb(0, fd);
   });
 }
@@ -33,7 +34,9 @@ function write(w: WorkspaceFs, _path: string, fh: number, buf: Buffer, len: numb
   }
   const at = h.append ? fstatSync(h.fd).size : pos;
   const data = buf.subarray(0, len);
-  w.events.answer([w.judgeWrite(h.rel, h.fd, data, at)], pid, EACCES, cb, () => {
+  const judged = w.judgeWrite(h.rel, h.fd, data, at);
+  if (judged.decision.verdict === 'deny') h.refused = true;
+  w.events.answer([judged], pid, EACCES, cb, () => {
     let done = 0;
     while (done < len) done += writeSync(h.fd, data, done, len - done, at + done);
     cb(len);
@@ -57,6 +60,7 @@ function truncate(w: WorkspaceFs, path: string, size: number, cb: (code: number)
   const rel = relOf(path);
   const d = w.decoys().file(rel);
   if (d) return w.events.answer([w.decoyTouch(d, rel, 'deny', 'truncate of a decoy denied')], w.pid(), EACCES, cb, noop);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   const fd = openSync(w.src(rel), C.O_RDWR);
   // The answer may come later (a refusal waits for its event): close once it has.
   const done = (code: number) => {
@@ -81,6 +85,7 @@ function ftruncate(w: WorkspaceFs, path: string, fh: number, size: number, cb: (
 function utimens(w: WorkspaceFs, path: string, atime: number | null, mtime: number | null, cb: (code: number) => void): void {
   const rel = relOf(path);
   if (w.decoys().file(rel)) return cb(EPERM);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   const abs = w.src(rel);
   if (atime === null || mtime === null) {
     const st = lstatSync(abs);
@@ -94,6 +99,7 @@ function utimens(w: WorkspaceFs, path: string, atime: number | null, mtime: numb
 function chmod(w: WorkspaceFs, path: string, mode: number, cb: (code: number) => void): void {
   const rel = relOf(path);
   if (w.decoys().file(rel)) return cb(EPERM);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   chmodSync(w.src(rel), mode & 0o7777);
   cb(0);
 }
@@ -101,6 +107,7 @@ function chmod(w: WorkspaceFs, path: string, mode: number, cb: (code: number) =>
 function chown(w: WorkspaceFs, path: string, uid: number, gid: number, cb: (code: number) => void): void {
   const rel = relOf(path);
   if (w.decoys().file(rel)) return cb(EPERM);
+  if (w.refuseIfReadOnly(rel, cb)) return;
   // (uid_t)-1 means "leave unchanged"; fuse-native hands it over as 4294967295.
   lchownSync(w.src(rel), uid === 0xffffffff ? -1 : uid, gid === 0xffffffff ? -1 : gid);
   cb(0);

@@ -10,7 +10,7 @@ import { fingerprint } from '../../core/fingerprint.js';
 import type { Hit, Matcher } from '../../core/matcher/types.js';
 import type { GuardContext } from '../guard-context.js';
 import { DecoyTable, type DecoyContentFn, type DecoyEntry } from './decoys.js';
-import { errnoOf } from './errno.js';
+import { EROFS, errnoOf } from './errno.js';
 import type { FuseInstance, FuseOps } from './fuse-binding.js';
 import { FsEvents, type Judged } from './fs-events.js';
 import { nameOps } from './ops-names.js';
@@ -35,6 +35,13 @@ export interface WorkspaceFsOptions {
   /** Owner shown for decoys and virtual folders (the user running the mount). */
   uid: number;
   gid: number;
+  /**
+   * A view of a folder the session may only partly change (the user's home in a sandboxed session): outside the
+   * zone every change is refused with EROFS and a write.refused event instead of being passed through.
+   */
+  readOnlyOutsideZone?: boolean;
+  /** Paths inside the zone that are the agent's own state: a canary written there is recorded as persisted. */
+  agentState?: Zone;
 }
 
 export interface RealHandle {
@@ -42,6 +49,9 @@ export interface RealHandle {
   fd: number;
   rel: string;
   append: boolean;
+  /** Made by this open (create): if every write to it was refused, no empty file is left behind at release. */
+  created?: boolean;
+  refused?: boolean;
 }
 export interface MemHandle {
   kind: 'mem';
@@ -130,6 +140,14 @@ export class WorkspaceFs {
     }
   }
 
+  /** In a read-only view, refuse a change at rel (EROFS and a write.refused event); true when refused. */
+  refuseIfReadOnly(rel: string, cb: (code: number) => void, op?: 'mkdir'): boolean {
+    const j = this.readOnly(rel, op);
+    if (!j) return false;
+    this.events.answer([j], this.pid(), EROFS, cb, () => undefined);
+    return true;
+  }
+
   // ---------------------------------------------------------------- judgements
 
   /** A decoy touched as a whole: opened (alert, the trap springing) or written, moved, removed (denied). */
@@ -153,8 +171,21 @@ export class WorkspaceFs {
   /** The zone's rule for hits that land at rel (a file with a name outside the zone is outside too). */
   private zoned(hits: Hit[], rel: string, op: string, detail: Judged['detail'], aliased = false): Judged {
     const inZone = this.o.zone.contains(rel) && !aliased;
-    const decision = zoneDecision(hits, this.o.ctx.snapshot().canaries, { inZone, policy: this.o.zonePolicy, op });
-    return { decision, where: this.where(rel), detail: { op, inZone, ...detail } };
+    const agentState = this.o.agentState !== undefined && this.o.agentState.contains(rel) && !this.o.agentState.wholeMount;
+    const decision = zoneDecision(hits, this.o.ctx.snapshot().canaries, { inZone, policy: this.o.zonePolicy, op, agentState });
+    return { decision, where: this.where(rel), detail: { op, inZone, ...detail }, ...(agentState && inZone ? { kind: 'canary.persisted' as const } : {}) };
+  }
+
+  /** A read-only view refuses every change outside its writable paths (EROFS), saying so in the log. */
+  readOnly(rel: string, op?: 'mkdir'): Judged | null {
+    if (!this.o.readOnlyOutsideZone || this.o.zone.contains(rel)) return null;
+    // The folders leading to a writable path may be made (mkdir -p ~/.cache/pip before anything exists).
+    if (op === 'mkdir' && this.o.zone.paths.some((z) => isWithin(z, rel))) return null;
+    return {
+      decision: { verdict: 'deny', fires: [], reason: `write outside the session's writable paths refused (read-only): ${this.where(rel)}` },
+      where: this.where(rel),
+      kind: 'write.refused',
+    };
   }
 
   private allowed(rel: string): Judged {

@@ -12,9 +12,12 @@ export interface ZoneFacts {
   policy: ZonePolicy;
   /** The operation, for the message: write, create, rename, link, truncate… */
   op: string;
+  /** The bytes land in the agent's own state (its transcript): it may keep what it read; recorded as persisted. */
+  agentState?: boolean;
 }
 
 export function zoneDecision(hits: readonly Hit[], canaries: readonly Canary[], z: ZoneFacts): Decision {
+  if (z.inZone && z.agentState) return decide(hits, canaries, 'alert', () => `canary written into the agent's own state (${z.op})`);
   const deny = !z.inZone || z.policy === 'deny';
   const message = deny
     ? `${z.op} denied: canary ${z.inZone ? 'in the working zone (zone policy deny)' : 'outside the working zone'}`

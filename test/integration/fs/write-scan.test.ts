@@ -1,5 +1,6 @@
 // Every write is judged with the bytes around it: whole, one byte at a time, out of order, overlapping, encoded;
 // outside the zone it is denied and SOURCE keeps its bytes, inside it is an alert (or denied by policy).
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -124,7 +125,8 @@ step('rename-within', lambda: os.rename(m+'/work/carry.txt', m+'/work/moved.txt'
     );
     expect(out).toEqual(['rename EACCES', 'link EACCES', 'rename-dir EACCES', 'copy EACCES', 'rename-clean OK', 'rename-within OK']);
     expect(await readFile(join(h.src, 'work/moved.txt'), 'utf8')).toBe(`x=${T}\n`);
-    expect(await readFile(join(h.src, 'out/copy.txt'), 'utf8')).toBe('');
+    // The copy's only write was refused: the file it created is not left behind empty.
+    expect(existsSync(join(h.src, 'out/copy.txt'))).toBe(false);
   });
 
   test('hard links across the zone border: refused as EXDEV; an existing one makes in-zone writes count as outside', async () => {
@@ -205,7 +207,9 @@ describe('zone policy deny', () => {
   test('a canary is denied inside the zone as well; clean writes pass', async () => {
     const r = await h.sh(`printf '%s' "${T}" > leak.txt; echo "rc=$?"; printf clean > ok.txt; echo "rc=$?"`);
     expect(r.stdout.trim().split('\n')).toEqual(['rc=1', 'rc=0']);
-    expect(await readFile(join(h.src, 'leak.txt'), 'utf8')).toBe('');
+    // Regression: the refused write left an empty leak.txt behind in SOURCE.
+    expect(existsSync(join(h.src, 'leak.txt'))).toBe(false);
+    expect(await readFile(join(h.src, 'ok.txt'), 'utf8')).toBe('clean');
     const evs = await h.ctx.waitFor((e) => e.kind === 'canary.fired');
     expect(evs[0]).toMatchObject({ action: 'deny', detail: expect.objectContaining({ inZone: true }) });
   });

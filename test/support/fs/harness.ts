@@ -67,7 +67,7 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env?: Node
 }
 
 export async function startMount(
-  opts: { canaries?: Canary[]; zones?: string[]; zonePolicy?: ZonePolicy; cacheSeconds?: number } = {},
+  opts: { canaries?: Canary[]; zones?: string[]; zonePolicy?: ZonePolicy; cacheSeconds?: number; readOnlyOutsideZone?: boolean; agentState?: string[] } = {},
 ): Promise<Harness> {
   const base = await mkdtemp(join(tmpdir(), 'grith-fs-'));
   const src = join(base, 'src');
@@ -84,6 +84,8 @@ export async function startMount(
     ctx,
     decoyContent: formatDecoyContent(),
     cacheSeconds: opts.cacheSeconds,
+    readOnlyOutsideZone: opts.readOnlyOutsideZone,
+    agentState: opts.agentState,
   });
   const env = testEnv(join(base, 'home'));
   return {
