@@ -35,6 +35,12 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
       multipleNonGreedy: true,
       helpValue: 'REL',
     }),
+    'shown-as': Flags.string({
+      description: 'the path the mount is seen at by the programs using it (a sandbox binds it elsewhere): events name paths there',
+      helpValue: 'PATH',
+      hidden: true,
+    }),
+    session: Flags.string({ description: 'the grith shell session this mount serves (its events carry it)', hidden: true }),
     'agent-state': Flags.string({
       description: 'with --writable: a writable path that is an agent\'s own state (repeatable); a canary written here is recorded as canary.persisted, not refused',
       multiple: true,
@@ -68,6 +74,8 @@ recorded as "canary staged" inside it (--zone-policy deny: denied there too). De
       zonePolicy: flags['zone-policy'] as 'alert' | 'deny',
       writable: flags.writable,
       agentState: flags['agent-state'],
+      shownAt: flags['shown-as'],
+      session: flags.session,
     });
     const r = session.ready;
     if (this.jsonMode()) process.stdout.write(JSON.stringify({ mounted: r }) + '\n');

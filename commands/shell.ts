@@ -45,7 +45,20 @@ ended the session.`;
 
   static override flags = {
     command: Flags.string({ char: 'c', description: 'run this command with bash -c (no PTY) and exit with its status' }),
-    mount: Flags.string({ description: 'mount SRC at DST through grith mount and start the session in DST', helpValue: 'SRC:DST' }),
+    mount: Flags.string({
+      description: 'the workspace: SRC served through grith mount (decoys, every write judged by the zone) and the session started in it; in the sandbox it is seen at SRC itself, or at DST when given',
+      helpValue: 'SRC[:DST]',
+    }),
+    'no-sandbox': Flags.boolean({
+      description: "run without the session's namespaces (where user namespaces are not allowed): grith's store and guards are then within the session's reach; says so and records guard.degraded",
+      default: false,
+    }),
+    writable: Flags.string({
+      description: 'in the sandbox: another path the program may change (repeatable); every write there is scanned and a canary refused',
+      helpValue: 'PATH',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     zone: Flags.string({
       description: 'with --mount: working zone relative to DST (repeatable; default the whole mount); canary writes outside it are denied',
       multiple: true,
@@ -98,11 +111,14 @@ ended the session.`;
     else mode = { kind: 'interactive' };
     let mount: SessionMountSpec | undefined;
     if (flags.mount !== undefined) {
-      const m = /^(.+?):(.+)$/.exec(flags.mount);
-      if (!m) throw new InvalidInputError(`--mount expects SRC:DST, got "${flags.mount}"`, 'e.g. --mount ./project:/tmp/ws');
+      const m = /^([^:]+)(?::(.+))?$/.exec(flags.mount);
+      if (!m) throw new InvalidInputError(`--mount expects SRC or SRC:DST, got "${flags.mount}"`, 'e.g. --mount ./project or --mount ./project:/tmp/ws');
+      if (m[2] === undefined && flags['no-sandbox']) {
+        throw new InvalidInputError('--mount SRC without :DST needs the sandbox', 'give --mount SRC:DST with --no-sandbox');
+      }
       mount = {
         source: m[1]!,
-        target: m[2]!,
+        ...(m[2] !== undefined ? { target: m[2] } : {}),
         zones: flags.zone,
         zonePolicy: flags['zone-policy'] as SessionMountSpec['zonePolicy'],
       };
@@ -116,6 +132,8 @@ ended the session.`;
       modelChannel: flags['model-channel'] as 'alert' | 'deny',
       upstreamCa: flags['upstream-ca'],
       watchPaths: flags['watch-path'],
+      sandbox: !flags['no-sandbox'],
+      writable: flags.writable,
     });
     process.exitCode = code;
     if (code !== 0) this.exit(code);

@@ -1,6 +1,8 @@
 // Shared command plumbing: a --json flag, one-line errors (or a JSON error object) and exit codes scripts can trust.
 import { Command, Flags, Errors } from '@oclif/core';
-import { GrithError, isGrithError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { GrithError, InsideSessionError, isGrithError } from '../core/errors.js';
+import { INSIDE_MARKER } from '../session/shell/sandbox.js';
 import { assertHomeSafe, resolveHome } from '../store/home.js';
 import { usagePayload, type ArgDef, type FlagDef } from './usage-error.js';
 
@@ -18,7 +20,11 @@ export abstract class GrithCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init();
-    if ((this.ctor as unknown as typeof GrithCommand).usesHome && !this.argv.includes('--help')) await assertHomeSafe(resolveHome());
+    if ((this.ctor as unknown as typeof GrithCommand).usesHome && !this.argv.includes('--help')) {
+      // Inside a sandboxed session grith's state is gone: say so, rather than act on an empty home.
+      if (existsSync(INSIDE_MARKER)) throw new InsideSessionError(`grith ${this.id?.replace(/:/g, ' ') ?? ''}`.trim());
+      await assertHomeSafe(resolveHome());
+    }
   }
 
   /** Print a value as JSON (with --json) or as text lines. */

@@ -129,3 +129,10 @@ export class ProxyError extends GrithError {
 export function isGrithError(e: unknown): e is GrithError {
   return e instanceof GrithError;
 }
+
+export class InsideSessionError extends GrithError {
+  readonly code = 'INSIDE_SESSION';
+  constructor(what: string) {
+    super(`${what} is not available inside a guarded session`, "run it outside the session (the canary store is out of the session's reach)");
+  }
+}

@@ -19,6 +19,10 @@ export interface MountSessionOptions {
   zonePolicy: ZonePolicy;
   /** A read-only view but for these paths (canaries written there are denied) and agentState. */
   writable?: string[];
+  /** The path the mount is seen at (events name it). */
+  shownAt?: string;
+  /** The shell session it serves (stamped on its events). */
+  session?: string;
   /** Writable paths that are the agent's own state (a canary written there is recorded as canary.persisted). */
   agentState?: string[];
   /** Each event the mount records, once written (the command's banner on stderr). */
@@ -46,7 +50,7 @@ export interface MountSession {
 
 export async function startMountSession(o: MountSessionOptions): Promise<MountSession> {
   const pre = await preflight(o); // fail before touching the store when the mount cannot work anyway
-  const ctx = await openGuardContext(o.home, { mode: 'live', onRecorded: o.onRecorded });
+  const ctx = await openGuardContext(o.home, { mode: 'live', session: o.session, onRecorded: o.onRecorded });
   let mounted: MountedWorkspace;
   try {
     mounted = await mountWorkspace({
@@ -59,6 +63,7 @@ export async function startMountSession(o: MountSessionOptions): Promise<MountSe
       decoyContent: formatDecoyContent(),
       // grith's own state: this home, and the default one when this is another (both out of an agent's sight).
       hide: [o.home, join(homedir(), '.grith')],
+      ...(o.shownAt ? { shownAt: o.shownAt } : {}),
     });
   } catch (e) {
     await ctx.close();

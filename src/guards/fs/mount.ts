@@ -18,10 +18,12 @@ export interface MountOptions {
   decoyContent: DecoyContentFn;
   /** Absolute paths to keep out of the mount when they lie inside SOURCE (grith's home: the store and event log). */
   hide?: readonly string[];
-  /** A read-only view except the zone (EROFS + write.refused outside it): a sandboxed session's home. */
+  /** A read-only view except the zone (EROFS + write.refused outside it), serving no decoys: a sandboxed session's home. */
   readOnlyOutsideZone?: boolean;
   /** Zone paths that are the agent's own state: a canary written there is canary.persisted, not refused. */
   agentState?: readonly string[];
+  /** The path the mount is seen at by its users (a sandbox binds it over its source): events name that. */
+  shownAt?: string;
   /** Kernel attribute/entry cache in seconds (default 1): bounds how long a removed decoy stays visible. */
   cacheSeconds?: number;
 }
@@ -123,6 +125,8 @@ export async function mountWorkspace(o: MountOptions): Promise<MountedWorkspace>
     decoyContent: o.decoyContent,
     hidden: await hiddenRels(pre.source, pre.mountpoint, o.hide ?? []),
     readOnlyOutsideZone: o.readOnlyOutsideZone ?? false,
+    noDecoys: o.readOnlyOutsideZone ?? false,
+    ...(o.shownAt ? { shownAt: o.shownAt } : {}),
     ...(o.agentState && o.agentState.length > 0 ? { agentState: Zone.parse(o.agentState) } : {}),
     uid: process.getuid?.() ?? 0,
     gid: process.getgid?.() ?? 0,

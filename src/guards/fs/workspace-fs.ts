@@ -42,6 +42,10 @@ export interface WorkspaceFsOptions {
   readOnlyOutsideZone?: boolean;
   /** Paths inside the zone that are the agent's own state: a canary written there is recorded as persisted. */
   agentState?: Zone;
+  /** Serve no decoys (a session's home: the user's own files stay as they are). */
+  noDecoys?: boolean;
+  /** The path the mount's users see it at, for events (a sandbox binds the mount over its source). */
+  shownAt?: string;
 }
 
 export interface RealHandle {
@@ -101,7 +105,7 @@ export class WorkspaceFs {
   decoys(): DecoyTable {
     const snap = this.o.ctx.snapshot();
     if (snap.version !== this.tableVersion) {
-      this.table = DecoyTable.build(snap.error ? [] : snap.canaries, this.o.decoyContent);
+      this.table = DecoyTable.build(snap.error || this.o.noDecoys ? [] : snap.canaries, this.o.decoyContent);
       this.tableVersion = snap.version;
     }
     return this.table;
@@ -112,7 +116,7 @@ export class WorkspaceFs {
   }
 
   where(rel: string): string {
-    return join(this.o.mountpoint, rel);
+    return join(this.o.shownAt ?? this.o.mountpoint, rel);
   }
 
   /** The process behind the current request. */

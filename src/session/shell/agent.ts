@@ -140,31 +140,70 @@ export async function socketHolders(inode: number): Promise<number[]> {
   return out;
 }
 
+/** The lowest-numbered child of pid (a launcher has one), or null. */
+async function firstChild(pid: number): Promise<number | null> {
+  const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const list = kids.split(' ').filter(Boolean).map(Number);
+  return list.length > 0 ? Math.min(...list) : null;
+}
+
 export class AgentIdentity {
   private root: number | undefined;
   private rootExe: string | null = null;
 
   /** The folders of the agent's own code (its package and its dependencies); empty for a program outside npm. */
-  private constructor(private readonly roots: readonly string[]) {}
+  private constructor(
+    private readonly roots: readonly string[],
+    /** Its package folder, or its own file: what a sandbox must keep visible for it to run. */
+    readonly ownFolder: string | null,
+  ) {}
+  /** Launchers the program was started through (bubblewrap): the agent is the first process past them. */
+  private launchers: readonly string[] = [];
 
   static async of(program: string, path: string | undefined): Promise<AgentIdentity> {
     const resolved = resolveProgram(program, path);
     const real = resolved ? await realpath(resolved).catch(() => resolved) : null;
     const root = real ? packageRootOf(real) : null;
-    return new AgentIdentity(root ? ownCodeRoots(await realpath(root).catch(() => root)) : []);
+    const realRoot = root ? await realpath(root).catch(() => root) : null;
+    return new AgentIdentity(realRoot ? ownCodeRoots(realRoot) : [], realRoot ?? real);
   }
 
   private ownCode(file: string): boolean {
     return this.roots.some((r) => within(file, r));
   }
 
-  /** The program's process, once started. */
-  started(pid: number): void {
+  /** The process started for the program, and the launchers it runs the program through (bubblewrap). */
+  started(pid: number, launchers: readonly string[] = []): void {
     this.root = pid;
-    void readlink(`/proc/${pid}/exe`).then(
+    this.launchers = launchers;
+    this.resolved = launchers.length === 0;
+    if (this.resolved) this.readRootExe();
+  }
+
+  private resolved = true;
+
+  private readRootExe(): void {
+    if (this.root === undefined) return;
+    void readlink(`/proc/${this.root}/exe`).then(
       (exe) => (this.rootExe = exe),
       () => undefined,
     );
+  }
+
+  /** Past the launchers: the first descendant of the started process that is none of them is the program. */
+  private async resolveRoot(): Promise<void> {
+    if (this.resolved || this.root === undefined) return;
+    let pid = this.root;
+    for (let depth = 0; depth < 6; depth++) {
+      const exe = await readlink(`/proc/${pid}/exe`).catch(() => null);
+      if (exe && !this.launchers.includes(exe)) break;
+      const child = await firstChild(pid);
+      if (child === null) return; // not started yet: ask again later
+      pid = child;
+    }
+    this.root = pid;
+    this.resolved = true;
+    this.rootExe = await readlink(`/proc/${pid}/exe`).catch(() => null);
   }
 
   /**
@@ -173,7 +212,8 @@ export class AgentIdentity {
    * script inside them.
    */
   async isAgent(pid: number, depth = 0): Promise<boolean> {
-    if (this.root === undefined || depth > 8) return false;
+    await this.resolveRoot();
+    if (this.root === undefined || !this.resolved || depth > 8) return false;
     if (pid === this.root) return true;
     if (this.roots.length === 0) return false;
     const f = await facts(pid);

@@ -5,6 +5,9 @@ import { DENIED_EXIT, TERMINATED_EXIT } from './exit-status.js';
 import { buildSessionEnv, type SessionProxyEnv } from './env.js';
 import { realShell } from './paths.js';
 import { killSession } from './proctree.js';
+import { existsSync } from 'node:fs';
+import type { SandboxBind } from './sandbox.js';
+import { sandboxLayout } from './sandbox-layout.js';
 import { runForwarding } from './signals.js';
 
 /** What the guarding session hands the command: where its exec guard listens, its canary variables, its proxy. */
@@ -46,6 +49,15 @@ export interface CommandSpec {
   /** The caller's environment, which the session's is built on. */
   env: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run inside the session's sandbox (see sandbox-layout.ts); absent: --no-sandbox. */
+  sandbox?: CommandSandbox;
+}
+
+export interface CommandSandbox {
+  bwrap: string;
+  grithHome: string;
+  /** Scanning views (a workspace mount) bound over their paths. */
+  views?: SandboxBind[];
 }
 
 const say = (text: string) => process.stderr.write(`grith: ${text}\n`);
@@ -68,9 +80,20 @@ export async function runShellCommand(spec: CommandSpec, session: CommandSession
     say(opened.reason.replace(/^blocked exec of [^:]*:/, 'blocked command:'));
     return opened.terminate ? TERMINATED_EXIT : DENIED_EXIT;
   }
-  const g = opened.grant;
-  const env = buildSessionEnv({ base: spec.env, ...g, shell: realShell(spec.env, false) });
-  const code = await runForwarding(shell, args, {
+  let g = opened.grant;
+  let [file, argv]: [string, readonly string[]] = [shell, args];
+  let finish = (e: Record<string, string>) => e;
+  if (spec.sandbox) {
+    const cwd = spec.cwd ?? process.cwd();
+    // A command changes its folder and home in place (no view: they are scanned only in a PROGRAM session).
+    const direct = [...new Set([spec.env.HOME, cwd].filter((p): p is string => !!p && p !== '/' && existsSync(p)))];
+    const layout = sandboxLayout({ ...spec.sandbox, grant: g, env: spec.env, cwd, views: spec.sandbox.views ?? [], direct });
+    g = layout.grant;
+    [file, argv] = layout.wrap(shell, args);
+    finish = layout.env;
+  }
+  const env = finish(buildSessionEnv({ base: spec.env, ...g, shell: realShell(spec.env, false) }));
+  const code = await runForwarding(file, argv, {
     env,
     cwd: spec.cwd,
     hardStop: (pid) => void killSession(pid, `GRITH_EXEC_SOCK=${g.execSock}`),

@@ -18,6 +18,8 @@ export interface ExecSessionOptions {
   onTerminate?: (label: string) => void;
   /** Every denied exec (the session's banner comes from its recorded events, this is for anything else). */
   onDeny?: (info: ExecFireInfo) => void;
+  /** The socket's path as sandboxed programs know it (their GRITH_EXEC_SOCK, the mark a terminate looks for). */
+  insidePath?: string;
 }
 
 export class ExecSession {
@@ -52,7 +54,7 @@ export class ExecSession {
 
   /** The environment entry every process of the session carries (the exec guard puts it into every exec). */
   get marker(): string {
-    return `GRITH_EXEC_SOCK=${this.server.socketPath}`;
+    return `GRITH_EXEC_SOCK=${this.opts.insidePath ?? this.server.socketPath}`;
   }
 
   /** Check a whole command before it runs: argv[0] is the shell's path, CMD is checked as one string. */
@@ -82,7 +84,11 @@ export class ExecSession {
     } catch {
       /* telling someone must not stop the kill */
     }
-    await killSession(this.opts.root?.(), this.marker).finally(() => this.endTerminating());
+    // Sandboxed or not, the session's processes carry one of the two names of its socket.
+    const outside = `GRITH_EXEC_SOCK=${this.server.socketPath}`;
+    await killSession(this.opts.root?.(), this.marker)
+      .then(() => (outside !== this.marker ? killSession(undefined, outside) : undefined))
+      .finally(() => this.endTerminating());
   }
 }
 

@@ -6,6 +6,7 @@ import { runShellCommand } from './command.js';
 import { hostSession, startHost } from './host/client.js';
 import { realShell } from './paths.js';
 import type { ShellSessionOptions } from './session.js';
+import { sandboxPreflight } from './sandbox.js';
 import { runForwarding } from './signals.js';
 
 export interface FastArgs {
@@ -13,31 +14,35 @@ export interface FastArgs {
   shellFlags: string[];
   positional: string[];
   proxy: boolean;
-  mount?: { source: string; target: string };
+  mount?: { source: string; target?: string };
+  /** --no-sandbox (or GRITH_NO_SANDBOX=1 for agents that run grith-shell -c and pass no flags). */
+  sandbox: boolean;
 }
 
 /**
- * `[--no-proxy] [--mount SRC:DST] [-l|-e|-x…] -c CMD [ARG0 ARGS…]`, also bash's clusters like `-lc`.
+ * `[--no-proxy] [--no-sandbox] [--mount SRC[:DST]] [-l|-e|-x…] -c CMD [ARG0 ARGS…]`, also bash's clusters like `-lc`.
  * Returns null for anything else (help, --json, `-- PROGRAM`, interactive), which the full command handles.
  */
 export function parseFastArgs(args: readonly string[]): FastArgs | null {
   const shellFlags: string[] = [];
   let proxy = true;
+  let sandbox = true;
   let mount: FastArgs['mount'];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--no-proxy') proxy = false;
+    else if (a === '--no-sandbox') sandbox = false;
     else if (a === '--mount' || a.startsWith('--mount=')) {
       const v = a === '--mount' ? args[++i] : a.slice('--mount='.length);
-      const m = v === undefined ? null : /^(.+?):(.+)$/.exec(v);
+      const m = v === undefined ? null : /^([^:]+)(?::(.+))?$/.exec(v);
       if (!m) return null;
-      mount = { source: m[1]!, target: m[2]! };
+      mount = { source: m[1]!, ...(m[2] !== undefined ? { target: m[2] } : {}) };
     } else if (/^-[a-zA-Z]+$/.test(a) && a.includes('c')) {
       const command = args[i + 1];
       if (command === undefined) return null;
       const rest = a.slice(1).replace('c', '');
       if (rest.length > 0) shellFlags.push(`-${rest}`);
-      return { command, shellFlags, positional: args.slice(i + 2), proxy, mount };
+      return { command, shellFlags, positional: args.slice(i + 2), proxy, mount, sandbox };
     } else if (/^-[elxuvo]$|^--login$|^--noprofile$|^--norc$/.test(a)) shellFlags.push(a);
     else return null;
   }
@@ -72,10 +77,22 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
     process.stderr.write(`grith: ${unsafe.message}${unsafe.hint ? ` (${unsafe.hint})` : ''}\n`);
     return unsafe.exitCode ?? 2;
   }
+  const sandboxed = parsed.sandbox && env.GRITH_NO_SANDBOX !== '1';
+  let bwrap: string | null = null;
+  if (sandboxed) {
+    try {
+      bwrap = sandboxPreflight();
+    } catch (e) {
+      const err = e as Error & { hint?: string; exitCode?: number };
+      process.stderr.write(`grith: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+      return err.exitCode ?? 2;
+    }
+  }
   if (parsed.mount === undefined) {
     // A running shell host has the matcher compiled and the proxy up: a session costs one round trip.
     const host = await hostSession(resolveHome(env), env, parsed.proxy);
-    const viaHost = host ? await runShellCommand({ ...parsed, env }, host) : null;
+    const sandbox = bwrap ? { bwrap, grithHome: resolveHome(env) } : undefined;
+    const viaHost = host ? await runShellCommand({ ...parsed, env, sandbox }, host) : null;
     if (viaHost !== null) return viaHost;
     startHost(resolveHome(env), env);
   }
@@ -86,6 +103,7 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
     proxy: parsed.proxy,
     mount: parsed.mount,
     env,
+    sandbox: sandboxed,
   };
   try {
     return await runShellSession(opts);

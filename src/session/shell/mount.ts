@@ -6,8 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { MountError } from '../../core/errors.js';
-import { EventLog } from '../../events/event-log.js';
-import type { GrithEvent } from '../../events/types.js';
 
 export interface SessionMount {
   mountpoint: string;
@@ -34,9 +32,23 @@ export interface MountChild {
 }
 
 /** A child `grith mount SOURCE MOUNTPOINT [--zone REL]… [--zone-policy P] --json`, and when it is up. */
-export function spawnMount(o: { source: string; mountpoint: string; zones?: readonly string[]; zonePolicy?: string; env: NodeJS.ProcessEnv }): MountChild {
+export function spawnMount(o: {
+  source: string;
+  mountpoint: string;
+  zones?: readonly string[];
+  zonePolicy?: string;
+  writable?: readonly string[];
+  agentState?: readonly string[];
+  shownAt?: string;
+  session?: string;
+  env: NodeJS.ProcessEnv;
+}): MountChild {
   const zoneArgs = (o.zones ?? []).flatMap((z) => ['--zone', z]);
   if (o.zonePolicy) zoneArgs.push('--zone-policy', o.zonePolicy);
+  for (const w of o.writable ?? []) zoneArgs.push('--writable', w);
+  for (const w of o.agentState ?? []) zoneArgs.push('--agent-state', w);
+  if (o.shownAt) zoneArgs.push('--shown-as', o.shownAt);
+  if (o.session) zoneArgs.push('--session', o.session);
   // --quiet: the session shows the mount's events itself (it follows the log), the child's stderr is only for errors.
   const child = spawn(process.execPath, [grithBin(), 'mount', o.source, o.mountpoint, ...zoneArgs, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,8 +92,13 @@ export async function startSessionMount(opts: {
   /** Working zone, relative to the mount (default: the whole mount) and what a canary write inside it gets. */
   zones?: readonly string[];
   zonePolicy?: 'alert' | 'deny';
-  /** Every event the mount records while the session runs (for the session's banner). */
-  onEvent?: (e: GrithEvent) => void;
+  /** A read-only view but for these paths (the session's home), and which of them are the agent's own state. */
+  writable?: readonly string[];
+  agentState?: readonly string[];
+  /** Where the session's programs see the mount (events name paths there). */
+  shownAt?: string;
+  /** The session the mount's events belong to. */
+  session?: string;
 }): Promise<SessionMount> {
   const mountpoint = resolve(opts.target);
   await mkdir(mountpoint, { recursive: true });
@@ -90,6 +107,10 @@ export async function startSessionMount(opts: {
     mountpoint,
     zones: opts.zones,
     zonePolicy: opts.zonePolicy,
+    writable: opts.writable,
+    agentState: opts.agentState,
+    shownAt: opts.shownAt,
+    session: opts.session,
     env: { ...process.env, GRITH_HOME: opts.home },
   });
   const ready = await up;
@@ -99,22 +120,9 @@ export async function startSessionMount(opts: {
     throw new MountError(`cannot mount ${opts.source} at ${mountpoint}: ${why()}`, 'try grith mount SRC DST on its own to see why');
   }
 
-  // The mount records its own events; follow the log so the session's banner covers them too.
-  const follower = opts.onEvent
-    ? new EventLog(opts.home).follow(
-        (e) => {
-          if (e.guard === 'fs' && (e.where ?? '').startsWith(mountpoint)) opts.onEvent!(e);
-        },
-        { intervalMs: 150 },
-      )
-    : null;
-
   return {
     mountpoint,
     async stop() {
-      // Let the follower see what the mount recorded in the session's last moments (it polls every 150 ms).
-      if (follower) await new Promise((r) => setTimeout(r, 350));
-      await follower?.close();
       child.kill('SIGTERM');
       if (!(await waitExit(child, 10_000))) {
         child.kill('SIGKILL');

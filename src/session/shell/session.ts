@@ -2,7 +2,7 @@
 // shell, a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
 // The order things start and stop in is written down in ../DESIGN.md.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneLine } from '../../core/display.js';
@@ -14,7 +14,10 @@ import { runShellCommand, terminatedLine, type CommandGrant } from './command.js
 import { buildSessionEnv, envPlacements, type SessionProxyEnv } from './env.js';
 import { commandGuard, ExecSession } from './exec-session.js';
 import { TERMINATED_EXIT } from './exit-status.js';
-import { startSessionMount } from './mount.js';
+import { EventLog } from '../../events/event-log.js';
+import { insideExecSock, sandboxPreflight } from './sandbox.js';
+import { sandboxLayout } from './sandbox-layout.js';
+import { startViews, type Views } from './views.js';
 import { execGuardLibrary, realShell } from './paths.js';
 import { killSession } from './proctree.js';
 import { startSessionProxy } from './proxy.js';
@@ -34,13 +37,8 @@ export type ShellMode =
   | { kind: 'interactive' }
   | { kind: 'program'; file: string; args: string[] };
 
-/** `--mount SRC:DST [--zone REL]... [--zone-policy alert|deny]`. */
-export interface SessionMountSpec {
-  source: string;
-  target: string;
-  zones?: string[];
-  zonePolicy?: 'alert' | 'deny';
-}
+import type { SessionMountSpec } from './views.js';
+export type { SessionMountSpec } from './views.js';
 
 export interface ShellSessionOptions {
   home: string;
@@ -58,6 +56,10 @@ export interface ShellSessionOptions {
   upstreamCa?: string[];
   /** --watch-path DIR: more folders where the agent keeps its state, scanned at the end. */
   watchPaths?: string[];
+  /** Run in the sandbox (default true; --no-sandbox: today's weaker mode, with a warning and guard.degraded). */
+  sandbox?: boolean;
+  /** --writable PATH: more paths the sandboxed program may change (scanned; a canary written there is denied). */
+  writable?: string[];
 }
 
 /** A private folder for the session's socket; short enough for sun_path (108 bytes). */
@@ -88,6 +90,8 @@ class ShellSession {
   /** While the program shows the terminal's alternate screen, banners wait (they would corrupt a full-screen UI). */
   private alternateScreen = false;
   private readonly heldBanners: string[] = [];
+  /** canary.persisted events the session's views recorded. */
+  private persistedSeen = 0;
   private readonly teardowns: Teardown[] = [];
   private readonly warmups: Array<() => void> = [];
   private readonly crlf: boolean;
@@ -119,6 +123,8 @@ class ShellSession {
     const opts = this.opts;
     const base = opts.env ?? process.env;
     const lib = execGuardLibrary();
+    // Fail closed before anything starts: no namespaces, no session (unless --no-sandbox).
+    const bwrap = opts.sandbox === false ? null : sandboxPreflight();
     const dir = sessionDir(this.id);
     this.teardowns.push(() => removeSessionDir(dir));
     // A crash of grith itself must not leave the socket folder behind (the children then fail closed).
@@ -140,6 +146,7 @@ class ShellSession {
       const exec = await ExecSession.start({
         ctx,
         socketPath: join(dir, 'exec.sock'),
+        ...(bwrap ? { insidePath: insideExecSock(this.id) } : {}),
         root: () => this.root,
         // A command reports the end itself, once bash is gone; a PTY session says it at once.
         onTerminate: command ? undefined : (label) => this.say(terminatedLine(label)),
@@ -155,12 +162,15 @@ class ShellSession {
       const policy = opts.modelChannel ?? 'alert';
       const model = agent ? new ModelChannel({ endpoints, policy, ownedByAgent: (s) => agent.ownsConnection(s) }) : undefined;
       const proxy = opts.proxy === false ? undefined : await this.startProxy(ctx, dir, model, base);
-      const cwd = opts.mount ? await this.startMount(opts.mount) : (opts.cwd ?? process.cwd());
+      if (!bwrap) this.degraded(ctx);
+      const views = await this.startViews(dir, base, bwrap !== null);
+      const cwd = bwrap || opts.mount ? views.cwd : (opts.cwd ?? process.cwd());
       const grant: CommandGrant = { session: this.id, execLib: lib, execSock: exec.socketPath, placed: envPlacements(snap.canaries), proxy };
 
       if (opts.mode.kind === 'command') {
         const m = opts.mode;
-        const spec = { command: m.command, shellFlags: m.shellFlags ?? [], positional: m.positional ?? [], env: base, cwd };
+        const sandbox = bwrap ? { bwrap, grithHome: opts.home, views: views.binds } : undefined;
+        const spec = { command: m.command, shellFlags: m.shellFlags ?? [], positional: m.positional ?? [], env: base, cwd, sandbox };
         return (await runShellCommand(spec, commandGuard(ctx, exec, async () => grant))) ?? 1;
       }
       this.say(
@@ -168,26 +178,35 @@ class ShellSession {
           id: this.id,
           canaries: snap.canaries,
           proxy: proxy !== undefined,
+          sandbox: bwrap !== null,
           ...(agent ? { model: { policy, endpoints } } : {}),
-          ...(opts.mount ? { mount: { source: opts.mount.source, mountpoint: cwd } } : {}),
+          ...(views.workspace ? { mount: { source: views.workspace.source, mountpoint: views.workspace.shownAt } } : {}),
         }),
       );
       const startedAt = Date.now();
-      const env = buildSessionEnv({ base, ...grant, shell: realShell(base, false) });
-      const [file, args] = program ? [program.file, program.args] : [realShell(base, false), []];
+      let [file, args]: [string, readonly string[]] = program ? [program.file, program.args] : [realShell(base, false), []];
+      let env = buildSessionEnv({ base, ...grant, shell: realShell(base, false) });
+      if (bwrap) {
+        const keep = program ? [agent?.ownFolder ?? program.file] : [];
+        const layout = sandboxLayout({ bwrap, grant, grithHome: opts.home, env: base, cwd, views: views.binds, keep });
+        env = layout.env(buildSessionEnv({ base, ...layout.grant, shell: realShell(base, false) }));
+        [file, args] = layout.wrap(file, args);
+      }
       setImmediate(() => this.warmups.forEach((w) => w()));
       const started = (pid: number | undefined) => {
         this.root = pid;
-        if (pid !== undefined) agent?.started(pid);
+        if (pid !== undefined) agent?.started(pid, bwrap ? [bwrap] : []);
       };
       const hardStop = (pid: number | undefined) => void killSession(pid, exec.marker);
       // A terminal on both sides: a PTY. Otherwise pipes, byte for byte (an agent's JSON output, a script on stdin).
+      // The sandbox starts the program in its own folder; outside, so does the spawn.
+      const spawnCwd = bwrap ? '/' : cwd;
       const code =
         process.stdin.isTTY === true && process.stdout.isTTY === true
-          ? await runInPty(file, args, { env, cwd, onSpawn: started, hardStop, onScreen: (alt) => this.screen(alt) })
-          : await runForwarding(file, args, { env, cwd, onSpawn: started, hardStop });
+          ? await runInPty(file, [...args], { env, cwd: spawnCwd, onSpawn: started, hardStop, onScreen: (alt) => this.screen(alt) })
+          : await runForwarding(file, args, { env, cwd: spawnCwd, onSpawn: started, hardStop });
       this.screen(false);
-      await this.afterProgram(ctx, base, startedAt, model);
+      await this.afterProgram(ctx, base, startedAt, model, views.binds.some((b) => b.dst === base.HOME || b.dst === realHome(base)));
       return (await exec.end()).terminated ? TERMINATED_EXIT : code;
     } finally {
       await this.teardown();
@@ -207,9 +226,13 @@ class ShellSession {
   }
 
   /** What the agent kept of its context: canaries in its own state, and how often it sent each to its model. */
-  private async afterProgram(ctx: GuardContext, base: NodeJS.ProcessEnv, startedAt: number, model: ModelChannel | undefined): Promise<void> {
-    const paths = await agentStatePaths(base.HOME, this.opts.watchPaths ?? []);
-    const persisted = await scanAgentState(ctx, paths, startedAt).catch(() => 0);
+  private async afterProgram(ctx: GuardContext, base: NodeJS.ProcessEnv, startedAt: number, model: ModelChannel | undefined, homeViewed: boolean): Promise<void> {
+    // Through the home view every write to the agent's state was judged as it happened (canary.persisted then);
+    // without it, the state is scanned now. --watch-path folders are scanned now either way.
+    const paths = homeViewed ? [...(this.opts.watchPaths ?? [])] : await agentStatePaths(base.HOME, this.opts.watchPaths ?? []);
+    const scanned = await scanAgentState(ctx, paths, startedAt).catch(() => 0);
+    if (homeViewed) await new Promise((r) => setTimeout(r, 400)); // the log follower's last look
+    const persisted = scanned + this.persistedSeen;
     if (persisted > 0) this.say(`${persisted} canary cop${persisted === 1 ? 'y' : 'ies'} found in the agent's own state (see grith events)`);
     const labels = new Map(ctx.snapshot().canaries.map((c) => [c.id, c.label]));
     for (const [id, n] of model?.tally() ?? []) this.say(`the agent sent canary "${oneLine(labels.get(id) ?? id, 60)}" to its model in ${n} request${n === 1 ? '' : 's'} (context)`);
@@ -237,17 +260,48 @@ class ShellSession {
     return proxy.env;
   }
 
-  private async startMount(m: SessionMountSpec): Promise<string> {
-    const mount = await startSessionMount({
-      home: this.opts.home,
-      source: m.source,
-      target: m.target,
-      zones: m.zones,
-      zonePolicy: m.zonePolicy,
-      onEvent: (e) => this.banner(e),
+  /** The workspace and, in a sandbox, the home view; their events reach the banner through the log. */
+  private async startViews(dir: string, base: NodeJS.ProcessEnv, sandboxed: boolean): Promise<Views> {
+    const o = this.opts;
+    const views = await startViews({
+      grithHome: o.home,
+      session: this.id,
+      dir,
+      env: base,
+      cwd: o.cwd ?? process.cwd(),
+      mount: o.mount,
+      programInSandbox: sandboxed && o.mode.kind !== 'command',
+      sandboxed,
+      writable: o.writable,
     });
-    this.teardowns.push(() => mount.stop());
-    return mount.mountpoint;
+    for (const m of views.mounts) this.teardowns.push(() => m.stop());
+    if (views.mounts.length > 0) {
+      const follower = new EventLog(o.home).follow((e) => {
+        if (e.guard !== 'fs' || e.session !== this.id) return;
+        if (e.kind === 'canary.persisted') this.persistedSeen++;
+        this.banner(e);
+      }, { intervalMs: 150 });
+      // Let the follower see what the mounts recorded in the session's last moments (it polls every 150 ms).
+      this.teardowns.push(async () => {
+        await new Promise((r) => setTimeout(r, 350));
+        await follower.close();
+      });
+    }
+    return views;
+  }
+
+  /** --no-sandbox: the session runs as before the sandbox existed; the user and the log are told. */
+  private degraded(ctx: GuardContext): void {
+    this.say('warning: no sandbox (--no-sandbox): grith\'s store, guards and the rest of the disk are within the session\'s reach');
+    void ctx.record({ kind: 'guard.degraded', guard: 'shell', action: 'alert', message: 'session running without its sandbox (--no-sandbox)' });
+  }
+}
+
+function realHome(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return env.HOME ? realpathSync(env.HOME) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@ export interface StartFacts {
   id: string;
   canaries: readonly Canary[];
   proxy: boolean;
+  sandbox: boolean;
   /** Absent: no agent program (interactive shell), every canary is denied everywhere. */
   model?: { policy: 'alert' | 'deny'; endpoints: ModelEndpoints };
   mount?: { source: string; mountpoint: string };
@@ -19,6 +20,7 @@ export function startLine(f: StartFacts): string {
     `guarded session ${f.id}`,
     `${f.canaries.length} canar${f.canaries.length === 1 ? 'y' : 'ies'} armed (${decoys} decoy, ${env} env)`,
     'exec guard on',
+    f.sandbox ? 'sandbox on (grith\'s state out of reach, the disk read-only but the workspace and the scanned home)' : 'NO SANDBOX (--no-sandbox)',
     f.proxy ? 'proxy on' : 'proxy off (--no-proxy)',
   ];
   if (f.proxy && f.model) {

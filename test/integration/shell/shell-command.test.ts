@@ -1,7 +1,7 @@
 // `grith shell -c CMD` through the real CLI: bash -c parity, env placement, denials with events, terminate,
 // fail closed, teardown. Every blocked case proves the program never ran (a marker file it would have created).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,8 @@ let modeEnv: NodeJS.ProcessEnv = {};
 const g = (args: string[], opts: { home: string; cwd?: string; input?: string; env?: NodeJS.ProcessEnv }) =>
   grithRun(args, { ...opts, env: { ...modeEnv, ...opts.env } });
 const shell = (cmd: string, cwd: string, extra: string[] = []) => g(['shell', '--no-proxy', '-c', cmd, ...extra], { home, cwd });
+/** The same without the sandbox (GRITH_NO_SANDBOX=1, as an agent's environment would set it). */
+const unsandboxed = (cmd: string, cwd: string) => g(['shell', '--no-proxy', '-c', cmd], { home, cwd, env: { GRITH_NO_SANDBOX: '1' } });
 
 /** Start the home's shell host and wait until it answers, so the suite runs through it. */
 async function warmHost(h: string): Promise<void> {
@@ -41,8 +43,23 @@ async function warmHost(h: string): Promise<void> {
   await grithRun(['shell', '--no-proxy', '-c', 'true'], { home: h });
   const deadline = Date.now() + 30_000;
   while (!existsSync(sock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const r = await grithRun(['shell', '--no-proxy', '-c', 'echo "$GRITH_EXEC_SOCK"'], { home: h });
+  // Unsandboxed, the program sees the host's own socket path, which names the host.
+  const r = await grithRun(['shell', '--no-proxy', '--no-sandbox', '-c', 'echo "$GRITH_EXEC_SOCK"'], { home: h });
   if (!r.stdout.includes('grith-host-')) throw new Error(`shell host did not come up: ${r.stdout} ${r.stderr}`);
+}
+
+/** Pids of live processes whose command line is exactly this. */
+function processesRunning(cmdline: string): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === cmdline && running(Number(n));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** Alive and not a zombie waiting for its (re-)parent to reap it. */
@@ -68,8 +85,13 @@ describe(`grith shell -c (${mode})`, () => {
 
   if (mode === 'shell host') {
     it('runs through the shell host once it is up', async () => {
-      const r = await shell('echo "$GRITH_EXEC_SOCK"', workdir());
+      const r = await unsandboxed('echo "$GRITH_EXEC_SOCK"', workdir());
       expect(r.stdout).toMatch(/grith-host-[^/]+\/s-[0-9a-f]{8}\.sock\n$/);
+      // Sandboxed, the same socket is bound in under the session's own name.
+      const inside = await shell('echo "$GRITH_SESSION $GRITH_EXEC_SOCK"; test -S "$GRITH_EXEC_SOCK" && echo socket', workdir());
+      const [id, sock] = inside.stdout.split('\n')[0]!.split(' ');
+      expect(sock).toBe(`/tmp/grith/exec-${id}.sock`);
+      expect(inside.stdout).toContain('socket\n');
     });
   }
 
@@ -169,11 +191,20 @@ describe(`grith shell -c (${mode})`, () => {
       expect(r.stderr).toContain('grith: blocked exec of curl');
     });
 
-    it('fails closed after the session ends: a leftover background job cannot exec', async () => {
+    it('a background job does not outlive a sandboxed session (its PID namespace ends with it)', async () => {
+      const w = workdir();
+      const r = await shell('mkfifo fifo; (read -t 1 x <>fifo; /usr/bin/touch late) >/dev/null 2>"$PWD/late.err" & echo started', w);
+      expect(r.stdout).toBe('started\n');
+      await new Promise((res) => setTimeout(res, 1500));
+      expect(existsSync(join(w, 'late'))).toBe(false);
+      expect(readFileSync(join(w, 'late.err'), 'utf8')).toBe('');
+    });
+
+    it('fails closed after the session ends: a leftover background job cannot exec (--no-sandbox)', async () => {
       const w = workdir();
       // The job waits with a builtin (read on a FIFO opened read-write never blocks on open), so no exec happens
       // until the session is gone; then its exec of touch must be refused.
-      const r = await shell('mkfifo fifo; (read -t 1 x <>fifo; /usr/bin/touch late) >/dev/null 2>"$PWD/late.err" & echo "$GRITH_EXEC_SOCK"', w);
+      const r = await unsandboxed('mkfifo fifo; (read -t 1 x <>fifo; /usr/bin/touch late) >/dev/null 2>"$PWD/late.err" & echo "$GRITH_EXEC_SOCK"', w);
       expect(r.code).toBe(0);
       const sock = r.stdout.trim();
       expect(sock).toMatch(/grith-(sh-.*\/exec|host-.*\/s-[0-9a-f]{8})\.sock$/);
@@ -206,26 +237,27 @@ describe(`grith shell -c (${mode})`, () => {
       const t = await addCanary(th, ['--format', 'github-pat', '--label', 'tripwire', '--terminate', '--env', 'TRIP']);
       if (mode === 'shell host') await warmHost(th);
       const w = workdir();
-      const script = 'sleep 60 & echo $! > bg.pid; sleep 0.2; /bin/echo "$TRIP"; touch after';
+      // A duration no other test uses: the process is found by it from outside (its pid is the sandbox's own).
+      const script = 'sleep 60.0731 & sleep 0.2; /bin/echo "$TRIP"; touch after';
       const r = await g(['shell', '--no-proxy', '-c', script], { home: th, cwd: w });
       expect(r.code).toBe(137);
       expect(r.stderr).toContain('session terminated: canary "tripwire"');
       expect(existsSync(join(w, 'after'))).toBe(false);
-      const bg = Number(readFileSync(join(w, 'bg.pid'), 'utf8'));
       await new Promise((res) => setTimeout(res, 200));
-      expect(running(bg)).toBe(false);
+      expect(processesRunning('sleep 60.0731')).toEqual([]);
       const fired = (await events(th)).filter((e) => e.kind === 'canary.fired');
       expect(fired).toHaveLength(1);
       expect(fired[0]).toMatchObject({ canaryId: t.id, detail: expect.objectContaining({ terminate: true }) });
     });
 
-    it('passes SIGTERM to the command and removes the session socket', async () => {
+    it('passes SIGTERM to the command and removes the session socket (--no-sandbox)', async () => {
       const w = workdir();
-      const child = spawn(process.execPath, [BIN, 'shell', '--no-proxy', '-c', 'echo "$GRITH_EXEC_SOCK" > sock.txt; sleep 30'], {
+      const child = spawn(process.execPath, [BIN, 'shell', '--no-proxy', '--no-sandbox', '-c', 'echo "$GRITH_EXEC_SOCK" > sock.txt; sleep 30'], {
         cwd: w,
         env: { ...process.env, ...modeEnv, GRITH_HOME: home },
         stdio: 'ignore',
       });
+
       const deadline = Date.now() + 15_000;
       while (!existsSync(join(w, 'sock.txt')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
       const sock = readFileSync(join(w, 'sock.txt'), 'utf8').trim();
@@ -239,6 +271,34 @@ describe(`grith shell -c (${mode})`, () => {
       const gone = Date.now() + 5_000;
       while (existsSync(sock) && Date.now() < gone) await new Promise((res) => setTimeout(res, 50));
       expect(existsSync(sock)).toBe(false);
+    });
+
+    it('passes SIGTERM to a sandboxed command and leaves none of the session behind', async () => {
+      const w = workdir();
+      const child = spawn(process.execPath, [BIN, 'shell', '--no-proxy', '-c', 'echo "$GRITH_SESSION" > id.txt; sleep 30.0417'], {
+        cwd: w,
+        env: { ...process.env, ...modeEnv, GRITH_HOME: home },
+        stdio: 'ignore',
+      });
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(join(w, 'id.txt')) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      const id = readFileSync(join(w, 'id.txt'), 'utf8').trim();
+      expect(id).toMatch(/^[0-9a-f]{8}$/);
+      const code = await new Promise<number | null>((res) => {
+        child.on('exit', (c) => res(c));
+        child.kill('SIGTERM');
+      });
+      expect(code).toBe(143);
+      // In-process: the session's folder; through the host: the session's socket in the host's folder.
+      const leftovers = () =>
+        readdirSync(tmpdir()).flatMap((n) =>
+          n.startsWith(`grith-sh-${id}-`) ? [n] : n.startsWith('grith-host-') ? readdirSync(join(tmpdir(), n)).filter((f) => f === `s-${id}.sock`) : [],
+        );
+      const gone = Date.now() + 5_000;
+      while (leftovers().length > 0 && Date.now() < gone) await new Promise((res) => setTimeout(res, 50));
+      expect(leftovers()).toEqual([]);
+      // The sandbox's PID namespace ends with the session: nothing it started lives on.
+      expect(processesRunning('sleep 30.0417')).toEqual([]);
     });
   });
 });

@@ -42,7 +42,12 @@ afterAll(async () => {
 describe('grith shell: the session proxy', () => {
   it('routes the session through grith proxy with grith CA files', async () => {
     const r = await grithRun(
-      ['shell', '-c', 'for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY NODE_USE_ENV_PROXY NODE_EXTRA_CA_CERTS SSL_CERT_FILE REQUESTS_CA_BUNDLE CURL_CA_BUNDLE GIT_SSL_CAINFO PIP_CERT AWS_CA_BUNDLE DENO_CERT NO_PROXY; do echo "$v=${!v}"; done'],
+      [
+        'shell',
+        '-c',
+        'for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY NODE_USE_ENV_PROXY NODE_EXTRA_CA_CERTS SSL_CERT_FILE REQUESTS_CA_BUNDLE CURL_CA_BUNDLE GIT_SSL_CAINFO PIP_CERT AWS_CA_BUNDLE DENO_CERT NO_PROXY GRITH_HOME; do echo "$v=${!v}"; done; ' +
+          'echo "CA_PEMS=$(grep -c "BEGIN CERTIFICATE" "$NODE_EXTRA_CA_CERTS")"; echo "CA_SAME=$(cmp -s "$NODE_EXTRA_CA_CERTS" <(tail -n "$(wc -l < "$NODE_EXTRA_CA_CERTS")" "$SSL_CERT_FILE") && echo yes)"',
+      ],
       { home, cwd: root, env: { NO_PROXY: 'localhost,127.0.0.1' } },
     );
     expect(r.code).toBe(0);
@@ -52,16 +57,15 @@ describe('grith shell: the session proxy', () => {
     }
     expect(env.NODE_USE_ENV_PROXY).toBe('1');
     expect(env.NO_PROXY).toBe('');
-    expect(env.NODE_EXTRA_CA_CERTS).toBe(join(home, 'ca', 'grith-ca.crt'));
-    const caPem = readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8');
-    expect(caPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    // In the sandbox grith's home is gone: its CA certificate and the joined bundle are bound in read-only.
+    expect(env.GRITH_HOME).toBe('');
+    expect(env.NODE_EXTRA_CA_CERTS).toBe('/tmp/grith/ca.crt');
+    expect(env.CA_PEMS).toBe('1');
+    expect(env.CA_SAME).toBe('yes'); // the bundle ends with grith's CA
+    expect(readFileSync(join(home, 'ca', 'grith-ca.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
     for (const k of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'PIP_CERT', 'AWS_CA_BUNDLE', 'DENO_CERT']) {
-      expect(env[k]).toBe(env.SSL_CERT_FILE);
+      expect(env[k]).toBe('/tmp/grith/ca-bundle.pem');
     }
-    // The joined bundle lives in a private folder: the session's (gone with it) or the shell host's (0700).
-    expect(env.SSL_CERT_FILE).toMatch(/grith-(sh|host)-[^/]+\/ca-bundle\.pem$/);
-    if (env.SSL_CERT_FILE.includes('grith-sh-')) expect(existsSync(env.SSL_CERT_FILE)).toBe(false);
-    else expect(statSync(dirname(env.SSL_CERT_FILE)).mode & 0o777).toBe(0o700);
   });
 
   it('lets a clean request through and blocks a body read from a file (no token in any argv)', async () => {

@@ -1,5 +1,5 @@
 // `grith shell` interactive and `grith shell -- PROGRAM`, driven through a real PTY like a user at a terminal.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as pty from 'node-pty';
@@ -156,14 +156,15 @@ describe('grith shell in a PTY', () => {
     expect(exitCode).toBe(3);
   });
 
-  it('on SIGTERM hangs up the session and removes its socket', async () => {
-    const t = open(['--', '/bin/sh', '-c', 'echo "sock=$GRITH_EXEC_SOCK;"; sleep 30']);
-    await t.waitFor(/sock=[^;]+;/);
-    const sock = /sock=([^;]+);/.exec(t.out())![1]!;
-    expect(existsSync(sock)).toBe(true);
+  it('on SIGTERM hangs up the session and removes its folder', async () => {
+    const t = open(['--', '/bin/sh', '-c', 'echo "id=$GRITH_SESSION;"; sleep 30']);
+    await t.waitFor(/id=[0-9a-f]{8};/);
+    const id = /id=([0-9a-f]{8});/.exec(t.out())![1]!;
+    const folders = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`grith-sh-${id}-`));
+    expect(folders()).toHaveLength(1);
     t.p.kill('SIGTERM');
     const { exitCode } = await t.exited;
     expect(exitCode).toBe(129); // the program died of the hangup grith sent it
-    expect(existsSync(dirname(sock))).toBe(false);
+    expect(folders()).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { bannerLine } from '../../banner.js';
 import type { CommandGrant, CommandSession, OpenResult } from '../command.js';
 import { envPlacements, type SessionProxyEnv } from '../env.js';
 import { commandGuard, ExecSession } from '../exec-session.js';
+import { insideExecSock } from '../sandbox.js';
 import { startSessionProxy, type SessionProxy } from '../proxy.js';
 import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './protocol.js';
 
@@ -86,7 +87,8 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
 
   const open = async (s: HostSession, req: OpenRequest): Promise<void> => {
     const sessionCtx = ctx.forSession(s.id);
-    s.exec = await ExecSession.start({ ctx: sessionCtx, socketPath: join(opts.dir, `s-${s.id}.sock`) });
+    // The client may run the command sandboxed, where the socket has its inside name: a terminate looks for both.
+    s.exec = await ExecSession.start({ ctx: sessionCtx, socketPath: join(opts.dir, `s-${s.id}.sock`), insidePath: insideExecSock(s.id) });
     const exec = s.exec;
     const grant = async (): Promise<CommandGrant> => ({
       session: s.id,

@@ -1,0 +1,67 @@
+// What a sandboxed session's program sees, and how it is started: the guard endpoints bound in under /tmp/grith
+// (the grant's paths rewritten to them), grith's homes hidden, the views bound over the paths they serve, and what
+// a private /tmp would hide bound back read-only. Shared by every way a session starts a program (PTY, pipes, `-c`
+// in-process or through the shell host).
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../../install/package-root.js';
+import type { CommandGrant } from './command.js';
+import { bwrapArgs, INSIDE, insideExecSock, tmpRebinds, type SandboxBind } from './sandbox.js';
+
+export interface SandboxLayoutInput {
+  /** bubblewrap (sandboxPreflight). */
+  bwrap: string;
+  grant: CommandGrant;
+  /** GRITH_HOME (hidden inside) and the caller's environment (HOME, PATH). */
+  grithHome: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the program starts (a path as seen inside). */
+  cwd: string;
+  /** Scanning views bound over the paths they serve (workspace, home), in order. */
+  views: SandboxBind[];
+  /** Bound read-write as they are (no view): what a `-c` command may change in place. */
+  direct?: string[];
+  /** More paths the program needs that may lie in /tmp (its own files). */
+  keep?: string[];
+}
+
+export interface SandboxLayout {
+  /** The grant with every path as the program sees it. */
+  grant: CommandGrant;
+  wrap(file: string, args: readonly string[]): [string, string[]];
+  /** The environment for inside: GRITH_HOME gone (the program must not learn where grith keeps its state). */
+  env(built: Record<string, string>): Record<string, string>;
+}
+
+export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
+  const endpoints: SandboxBind[] = [];
+  const inside = (name: string) => `${INSIDE}/${name}`;
+  // The session id in the socket's name keeps the marker every process carries (GRITH_EXEC_SOCK=…) unique.
+  const execSock = insideExecSock(i.grant.session);
+  endpoints.push({ src: i.grant.execSock, dst: execSock, rw: false });
+  let proxy = i.grant.proxy;
+  if (proxy) {
+    endpoints.push({ src: proxy.caCert, dst: inside('ca.crt'), rw: false }, { src: proxy.caBundle, dst: inside('ca-bundle.pem'), rw: false });
+    proxy = { ...proxy, caCert: inside('ca.crt'), caBundle: inside('ca-bundle.pem') };
+  }
+  const home = i.env.HOME;
+  const direct = (i.direct ?? []).map((p) => ({ src: p, dst: p, rw: true }));
+  const rebinds = tmpRebinds([packageRoot(), dirname(i.grant.execLib), process.execPath, i.cwd, ...(i.keep ?? [])]).filter(
+    (b) => ![...i.views, ...direct].some((v) => b.src === v.dst || b.src.startsWith(v.dst + '/')),
+  );
+  const args = bwrapArgs({
+    binds: [...i.views, ...direct, ...endpoints, ...rebinds],
+    hide: [i.grithHome, ...(home ? [join(home, '.grith')] : [])],
+    cwd: i.cwd,
+    // Its existence is the mark (read-only, so nothing inside can take it away).
+    marker: '/dev/null',
+  });
+  return {
+    grant: { ...i.grant, execSock, ...(proxy ? { proxy } : {}) },
+    wrap: (file, a) => [i.bwrap, [...args, '--', file, ...a]],
+    env(built) {
+      const out = { ...built };
+      delete out.GRITH_HOME;
+      return out;
+    },
+  };
+}
