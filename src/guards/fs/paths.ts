@@ -44,6 +44,8 @@ export class Zone {
     const out: string[] = [];
     for (const z of zones) {
       if (z === '.' || z === '/' || z === './') return new Zone([]);
+      // A trailing * stands for any ending of the last name (.claude.json* covers the temporary files an
+      // atomic save writes beside it).
       const n = normalizeRel(z);
       if (n === null) throw new RangeError(`zone "${z}" is not a path inside the mount`);
       out.push(n);
@@ -54,6 +56,11 @@ export class Zone {
     return this.paths.length === 0;
   }
   contains(rel: string): boolean {
-    return this.paths.length === 0 || this.paths.some((z) => isWithin(rel, z));
+    return this.paths.length === 0 || this.paths.some((z) => (z.endsWith('*') ? withinPrefix(rel, z.slice(0, -1)) : isWithin(rel, z)));
   }
+}
+
+/** rel is a name starting with prefix (in prefix's folder), or lies below such a name. */
+function withinPrefix(rel: string, prefix: string): boolean {
+  return rel.startsWith(prefix);
 }

@@ -6,7 +6,7 @@ import { buildSessionEnv, type SessionProxyEnv } from './env.js';
 import { realShell } from './paths.js';
 import { killSession } from './proctree.js';
 import { existsSync } from 'node:fs';
-import type { SandboxBind } from './sandbox.js';
+import { enclosingGrithMount, type SandboxBind } from './sandbox.js';
 import { sandboxLayout } from './sandbox-layout.js';
 import { runForwarding } from './signals.js';
 
@@ -85,8 +85,10 @@ export async function runShellCommand(spec: CommandSpec, session: CommandSession
   let finish = (e: Record<string, string>) => e;
   if (spec.sandbox) {
     const cwd = spec.cwd ?? process.cwd();
-    // A command changes its folder and home in place (no view: they are scanned only in a PROGRAM session).
-    const direct = [...new Set([spec.env.HOME, cwd].filter((p): p is string => !!p && p !== '/' && existsSync(p)))];
+    // A command changes its folder and home in place (no view: they are scanned only in a PROGRAM session); a folder
+    // inside a grith mount brings the whole mount (the workspace a user mounted and works in).
+    const folder = (await enclosingGrithMount(cwd)) ?? cwd;
+    const direct = [...new Set([spec.env.HOME, folder].filter((p): p is string => !!p && p !== '/' && existsSync(p)))];
     const layout = sandboxLayout({ ...spec.sandbox, grant: g, env: spec.env, cwd, views: spec.sandbox.views ?? [], direct });
     g = layout.grant;
     [file, argv] = layout.wrap(shell, args);

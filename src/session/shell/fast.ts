@@ -81,7 +81,7 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   let bwrap: string | null = null;
   if (sandboxed) {
     try {
-      bwrap = sandboxPreflight();
+      bwrap = sandboxPreflight(resolveHome(env));
     } catch (e) {
       const err = e as Error & { hint?: string; exitCode?: number };
       process.stderr.write(`grith: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);

@@ -32,6 +32,20 @@ export interface SandboxLayout {
   env(built: Record<string, string>): Record<string, string>;
 }
 
+/**
+ * Absolute paths the caller's environment names (PATH entries, GIT_CONFIG_GLOBAL, KUBECONFIG…): the program expects
+ * them, so those a private /tmp would hide stay visible, read-only. grith's own variables are not followed.
+ */
+function pathsNamedBy(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(env)) {
+    // A temporary folder stays private: the program's own /tmp, not the caller's.
+    if (!v || k.startsWith('GRITH_') || k === 'TMPDIR' || k === 'TMP' || k === 'TEMP') continue;
+    for (const part of v.split(':')) if (/^\/(var\/)?tmp\/./.test(part)) out.push(part);
+  }
+  return out;
+}
+
 export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
   const endpoints: SandboxBind[] = [];
   const inside = (name: string) => `${INSIDE}/${name}`;
@@ -45,7 +59,7 @@ export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
   }
   const home = i.env.HOME;
   const direct = (i.direct ?? []).map((p) => ({ src: p, dst: p, rw: true }));
-  const rebinds = tmpRebinds([packageRoot(), dirname(i.grant.execLib), process.execPath, i.cwd, ...(i.keep ?? [])]).filter(
+  const rebinds = tmpRebinds([packageRoot(), dirname(i.grant.execLib), process.execPath, i.cwd, ...(i.keep ?? []), ...pathsNamedBy(i.env)]).filter(
     (b) => ![...i.views, ...direct].some((v) => b.src === v.dst || b.src.startsWith(v.dst + '/')),
   );
   const args = bwrapArgs({

@@ -4,7 +4,6 @@
 // Only the guard endpoints the session needs are bound in, under /tmp/grith. See ../DESIGN.md.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, join, resolve, sep } from 'node:path';
 import { GrithError } from '../../core/errors.js';
 
@@ -43,13 +42,13 @@ export interface SandboxPlan {
 
 let checked: string | null = null;
 
-/** A probe that worked is remembered (per user, per bubblewrap build): a `-c` command must not pay for it each time. */
-function probeMark(bwrap: string): string {
-  return join(tmpdir(), `grith-sandbox-ok-${process.getuid?.() ?? 0}-${Math.floor(statSync(bwrap).mtimeMs)}`);
+/** A probe that worked is remembered in grith's home (per bubblewrap build): a `-c` command must not pay for it each time. */
+function probeMark(bwrap: string, home: string | undefined): string | null {
+  return home && existsSync(home) ? join(home, `sandbox-ok-${Math.floor(statSync(bwrap).mtimeMs)}`) : null;
 }
 
 /** bubblewrap's path, once an unprivileged sandbox was really made here; else one clear error saying what to do. */
-export function sandboxPreflight(): string {
+export function sandboxPreflight(home?: string): string {
   if (checked) return checked;
   const bwrap = ['/usr/bin/bwrap', '/bin/bwrap', ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'bwrap'))].find((p) => {
     try {
@@ -65,7 +64,8 @@ export function sandboxPreflight(): string {
       'install it (apt-get install bubblewrap), or run without the sandbox: grith shell --no-sandbox (weaker: see grith doctor)',
     );
   }
-  if (existsSync(probeMark(bwrap))) return (checked = bwrap);
+  const mark = probeMark(bwrap, home);
+  if (mark && existsSync(mark)) return (checked = bwrap);
   const r = spawnSync(bwrap, ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '--proc', '/proc', 'true'], { encoding: 'utf8', timeout: 10_000 });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
@@ -75,7 +75,7 @@ export function sandboxPreflight(): string {
     );
   }
   try {
-    writeFileSync(probeMark(bwrap), '', { mode: 0o600 });
+    if (mark) writeFileSync(mark, '', { mode: 0o600 });
   } catch {
     /* probe again next time */
   }
@@ -118,4 +118,14 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
   a.push('--ro-bind', plan.marker, INSIDE_MARKER, '--chdir', plan.cwd);
   if (plan.infoFd !== undefined) a.push('--info-fd', String(plan.infoFd));
   return a;
+}
+
+/** The grith mount a path lies in (a workspace served by `grith mount`), as the kernel lists it; else null. */
+export async function enclosingGrithMount(path: string): Promise<string | null> {
+  const { mountTable } = await import('../../guards/fs/mount-table.js');
+  let best: string | null = null;
+  for (const [mp, type] of await mountTable()) {
+    if (type === 'fuse.grith' && under(path, mp) && (!best || mp.length > best.length)) best = mp;
+  }
+  return best;
 }

@@ -124,7 +124,7 @@ class ShellSession {
     const base = opts.env ?? process.env;
     const lib = execGuardLibrary();
     // Fail closed before anything starts: no namespaces, no session (unless --no-sandbox).
-    const bwrap = opts.sandbox === false ? null : sandboxPreflight();
+    const bwrap = opts.sandbox === false ? null : sandboxPreflight(opts.home);
     const dir = sessionDir(this.id);
     this.teardowns.push(() => removeSessionDir(dir));
     // A crash of grith itself must not leave the socket folder behind (the children then fail closed).

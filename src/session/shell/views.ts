@@ -7,7 +7,7 @@ import type { SandboxBind } from './sandbox.js';
 import { startSessionMount, type SessionMount } from './mount.js';
 
 /** Where agents keep their own state in a home: a canary they write there is recorded (canary.persisted), not refused. */
-export const AGENT_STATE_PATHS = ['.claude', '.claude.json', '.claude.json.backup', '.codex', '.gemini', '.aider.chat.history.md', '.aider.input.history', '.aider.tags.cache.v4'];
+export const AGENT_STATE_PATHS = ['.claude', '.claude.json*', '.codex', '.gemini', '.aider*'];
 /** Caches and histories tools write during ordinary work: writable, and a canary written there is denied. */
 export const CACHE_PATHS = [
   '.npm',

@@ -24,11 +24,14 @@ export interface RunResult {
   stderr: string;
 }
 
-/** A fresh folder for one scenario file: base/{home,src,ctl,user}. */
+/**
+ * A fresh folder for one scenario file: base/{home,src,user}, and the driver's control folder in the user's home
+ * (a `-c` session's home is writable in place; the rest of the disk, /tmp included, is not the session's).
+ */
 export async function scenarioBase(prefix: string): Promise<{ base: string; home: string; src: string; ctl: string; user: string }> {
   // Short paths: the session's socket path must fit sun_path, and the driver's paths appear in every command.
   const base = await mkdtemp(join(tmpdir(), `gs-${prefix}-`));
-  const dirs = { base, home: join(base, 'home'), src: join(base, 'src'), ctl: join(base, 'ctl'), user: join(base, 'user') };
+  const dirs = { base, home: join(base, 'home'), src: join(base, 'src'), ctl: join(base, 'user', '.scenario-ctl'), user: join(base, 'user') };
   for (const d of [dirs.src, dirs.ctl, dirs.user]) await mkdir(d, { recursive: true });
   return dirs;
 }
