@@ -50,7 +50,11 @@ function probeMark(bwrap: string, home: string | undefined): string | null {
 /** bubblewrap's path, once an unprivileged sandbox was really made here; else one clear error saying what to do. */
 export function sandboxPreflight(home?: string): string {
   if (checked) return checked;
-  const bwrap = ['/usr/bin/bwrap', '/bin/bwrap', ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'bwrap'))].find((p) => {
+  // GRITH_BWRAP names the one bubblewrap to use (a build of your own, or none at all to test this refusal).
+  const candidates = process.env.GRITH_BWRAP
+    ? [process.env.GRITH_BWRAP]
+    : ['/usr/bin/bwrap', '/bin/bwrap', ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'bwrap'))];
+  const bwrap = candidates.find((p) => {
     try {
       accessSync(p, constants.X_OK);
       return true;
@@ -66,7 +70,7 @@ export function sandboxPreflight(home?: string): string {
   }
   const mark = probeMark(bwrap, home);
   if (mark && existsSync(mark)) return (checked = bwrap);
-  const r = spawnSync(bwrap, ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '--proc', '/proc', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(bwrap, ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '--proc', '/proc', '/bin/true'], { encoding: 'utf8', timeout: 10_000 });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
     throw new SandboxUnavailableError(

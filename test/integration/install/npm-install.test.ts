@@ -113,7 +113,10 @@ describe('npm install -g of the packed tarball', () => {
       expect(un.code, un.stderr).toBe(0);
       await new Promise<void>((r) => (mount.exitCode !== null ? r() : mount.once('exit', () => r())));
     }
-    const events = JSON.parse((await g(['events', '--json'])).stdout) as { kind: string; label?: string }[];
+    const events = (await g(['events', '--json'])).stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { kind: string; label?: string });
     expect(events.some((e) => e.kind === 'canary.read' && e.label === 'install test')).toBe(true);
 
     const demo = await g(['demo', '--json']);
