@@ -42,6 +42,14 @@ int target_read(int notify_fd, uint64_t id, pid_t pid, int nr, const uint64_t ar
 /* Tgid and parent of a thread id, for the event (0 when unknown). */
 void target_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 
+/* remote.c: the memory of the process being read, in cached blocks (main thread only). remote_block: the block that
+ * holds addr, or NULL when it cannot be read. */
+#define REMOTE_BLOCK 4096u
+void remote_begin(pid_t pid);
+void remote_prefetch(const uint64_t *addrs, size_t n);
+const unsigned char *remote_block(uint64_t addr);
+void remote_end(void);
+
 /* approvals.c: the approvals channel from the session (native/seccomp/README.md). fd -1: none. */
 void approvals_init(int fd);
 int approvals_fd(void);

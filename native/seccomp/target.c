@@ -1,8 +1,8 @@
-/* Reads what a notified execve/execveat is about to run out of the target's memory (/proc/PID/mem): the path and the
+/* Reads what a notified execve/execveat is about to run out of the target's memory (remote.c): the path and the
  * whole argv, bounded by the kernel's own exec limits.
  *
- * The notification id is checked after /proc/PID/mem is open (the pid could have been reused by then) and again after
- * everything is read (the target could have died meanwhile): only then are the bytes the ones of the blocked exec.
+ * The notification id is checked after everything is read: if it is still pending, the target was blocked in this very
+ * exec all along (its pid was not reused), so the bytes are the ones of the blocked exec.
  * Another thread or a process sharing the memory can still change them between this read and the kernel's own copy;
  * that race is accepted (README: the exec is still seen, with the argv it had when read). */
 #define _GNU_SOURCE
@@ -53,40 +53,17 @@ void exec_call_free(struct exec_call *c) {
   buf_free(&c->tail);
 }
 
-/* A read window over the target's memory: argv strings usually sit next to each other, so one pread serves many. */
-struct mem {
-  int fd;
-  uint64_t at;
-  size_t len;
-  unsigned char data[4096];
-};
-
-/* Only the supervisor's main thread reads targets: one window serves them all. */
-static struct mem window;
-
-/* Make the window start at addr (a short read at the end of a mapping is fine). 0, or -1 when nothing is there. */
-static int mem_fill(struct mem *m, uint64_t addr) {
-  if (addr > (uint64_t)INT64_MAX) return -1;
-  ssize_t r;
-  do r = pread(m->fd, m->data, sizeof(m->data), (off_t)addr);
-  while (r < 0 && errno == EINTR);
-  if (r <= 0) return -1;
-  m->at = addr;
-  m->len = (size_t)r;
-  return 0;
-}
-
 /* Append the NUL-terminated string at addr (NUL included) to out; at most max bytes with the NUL. */
-static int mem_cstr(struct mem *m, uint64_t addr, struct buf *out, size_t max) {
+static int mem_cstr(uint64_t addr, struct buf *out, size_t max) {
   size_t taken = 0;
   for (;;) {
-    if (!(addr >= m->at && addr < m->at + m->len) && mem_fill(m, addr) != 0) return -EFAULT;
-    const unsigned char *from = m->data + (addr - m->at);
-    size_t avail = m->len - (size_t)(addr - m->at);
-    const unsigned char *nul = memchr(from, 0, avail);
-    size_t n = nul ? (size_t)(nul - from) + 1 : avail;
+    const unsigned char *block = remote_block(addr);
+    if (!block) return -EFAULT;
+    size_t off = (size_t)(addr % REMOTE_BLOCK);
+    const unsigned char *nul = memchr(block + off, 0, REMOTE_BLOCK - off);
+    size_t n = nul ? (size_t)(nul - block - off) + 1 : REMOTE_BLOCK - off;
     if (taken + n > max) return -E2BIG;
-    if (buf_put(out, from, n) != 0) return -ENOMEM;
+    if (buf_put(out, block + off, n) != 0) return -ENOMEM;
     taken += n;
     if (nul) return 0;
     addr += n;
@@ -94,16 +71,21 @@ static int mem_cstr(struct mem *m, uint64_t addr, struct buf *out, size_t max) {
 }
 
 /* The argv pointer array at addr, up to its NULL. */
-static int mem_ptrs(struct mem *m, uint64_t addr, uint64_t **out, size_t *count) {
+static int mem_ptrs(uint64_t addr, uint64_t **out, size_t *count) {
   size_t n = 0, cap = 0;
   uint64_t *v = NULL;
   for (;;) {
-    if (!(addr >= m->at && addr + 8 <= m->at + m->len) && (mem_fill(m, addr) != 0 || m->len < 8)) {
+    uint64_t p;
+    unsigned char raw[8];
+    size_t off = (size_t)(addr % REMOTE_BLOCK);
+    const unsigned char *block = remote_block(addr);
+    const unsigned char *next = block && off > REMOTE_BLOCK - 8 ? remote_block(addr + 8) : block;
+    if (!block || !next) {
       free(v);
       return -EFAULT;
     }
-    uint64_t p;
-    memcpy(&p, m->data + (addr - m->at), 8);
+    for (size_t i = 0; i < 8; i++) raw[i] = off + i < REMOTE_BLOCK ? block[off + i] : next[off + i - REMOTE_BLOCK];
+    memcpy(&p, raw, 8);
     if (p == 0) break;
     if (n >= LAUNCH_MAX_ARGC) {
       free(v);
@@ -178,21 +160,14 @@ int target_read(int notify_fd, uint64_t id, pid_t pid, int nr, const uint64_t ar
   int dirfd = at ? (int)args[0] : AT_FDCWD;
   int flags = at ? (int)args[4] : 0;
 
-  char name[64];
-  snprintf(name, sizeof(name), "/proc/%d/mem", (int)pid);
-  struct mem *m = &window;
-  m->len = 0;
-  m->at = 0;
-  m->fd = open(name, O_RDONLY | O_CLOEXEC);
-  if (m->fd < 0) return still_pending(notify_fd, id) ? -EFAULT : -ESRCH;
-  if (!still_pending(notify_fd, id)) {
-    close(m->fd);
-    return -ESRCH;
-  }
-
+  /* The pages of the path and of the argv array in one call, then those of the strings in another. The pid could be
+   * reused before this read: the id check after it tells (the blocked target cannot have exited meanwhile). */
+  remote_begin(pid);
+  uint64_t first[2] = {path_p, argv_p};
+  remote_prefetch(first, argv_p ? 2 : 1);
   uint64_t *ptrs = NULL;
   size_t argc = 0;
-  int rc = path_p ? mem_cstr(m, path_p, &out->path, 4096) : -EFAULT;
+  int rc = path_p ? mem_cstr(path_p, &out->path, 4096) : -EFAULT;
   if (rc == -E2BIG) rc = -ENAMETOOLONG;
   int empty = rc == 0 && at && (flags & AT_EMPTY_PATH) && out->path.p[0] == 0;
   if (empty) {
@@ -202,16 +177,17 @@ int target_read(int notify_fd, uint64_t id, pid_t pid, int nr, const uint64_t ar
     out->path.len = 0;
     rc = buf_str(&out->path, self) == 0 ? 0 : -ENOMEM;
   }
-  if (rc == 0 && argv_p) rc = mem_ptrs(m, argv_p, &ptrs, &argc); /* NULL argv: an empty one, as the kernel does */
+  if (rc == 0 && argv_p) rc = mem_ptrs(argv_p, &ptrs, &argc); /* NULL argv: an empty one, as the kernel does */
+  if (rc == 0) remote_prefetch(ptrs, argc);
   char num[24];
   if (rc == 0) rc = buf_put(&out->tail, num, (size_t)snprintf(num, sizeof(num), "%zu", argc) + 1) == 0 ? 0 : -ENOMEM;
   size_t argv0_at = out->tail.len;
   for (size_t i = 0; rc == 0 && i < argc; i++) {
     size_t room = LAUNCH_MAX_ARGV_BYTES > out->tail.len ? LAUNCH_MAX_ARGV_BYTES - out->tail.len : 0;
-    rc = mem_cstr(m, ptrs[i], &out->tail, room < LAUNCH_MAX_ARG_STRLEN ? room : LAUNCH_MAX_ARG_STRLEN);
+    rc = mem_cstr(ptrs[i], &out->tail, room < LAUNCH_MAX_ARG_STRLEN ? room : LAUNCH_MAX_ARG_STRLEN);
   }
   free(ptrs);
-  close(m->fd);
+  remote_end();
   if (!still_pending(notify_fd, id)) return -ESRCH;
   if (rc != 0) return rc;
   out->argc = argc;
