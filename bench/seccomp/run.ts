@@ -59,6 +59,8 @@ const configs: Config[] = [
 ];
 
 let n = 0;
+/** grith-launch --stats lines of the loop runs, per configuration. */
+const stats = configs.map(() => [] as Array<{ notified: number; shortcut: number; shortcut_cpu_us: number }>);
 /** One timed run of `bash -c script` in the configuration, with a fresh session (the approvals socket is one-shot). */
 async function once(c: Config, script: string): Promise<number> {
   const dir = join(tmp, `s${n++}`);
@@ -66,11 +68,16 @@ async function once(c: Config, script: string): Promise<number> {
   const approvals = c.approvals ? await ExecApprovals.listen(join(dir, 'a.sock')) : null;
   const server = await ExecGuardServer.listen({ ctx, socketPath: join(dir, 'x.sock'), ...(approvals ? { approvals } : {}) });
   const env = { PATH: '/usr/bin:/bin', GRITH_EXEC_SOCK: join(dir, 'x.sock'), ...(c.preload ? { LD_PRELOAD: lib } : {}) };
-  const args = ['--exec-sock', join(dir, 'x.sock'), ...(approvals ? ['--approvals-sock', approvals.socketPath] : []), '--', '/bin/bash', '-c', script];
+  const args = ['--stats', '--exec-sock', join(dir, 'x.sock'), ...(approvals ? ['--approvals-sock', approvals.socketPath] : []), '--', '/bin/bash', '-c', script];
   try {
     return await new Promise<number>((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const p = c.launch ? spawn(launch, args, { env, stdio: 'ignore' }) : spawn('/bin/bash', ['-c', script], { env, stdio: 'ignore' });
+      const p = c.launch ? spawn(launch, args, { env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('/bin/bash', ['-c', script], { env, stdio: 'ignore' });
+      let err = '';
+      p.stderr?.on('data', (d) => (err += d));
+      p.stderr?.on('end', () => {
+        if (script !== 'true' && err.startsWith('{')) stats[configs.indexOf(c)]!.push(JSON.parse(err));
+      });
       p.on('error', reject);
       p.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${c.name}: exit ${code}`))));
     });
@@ -82,7 +89,7 @@ async function once(c: Config, script: string): Promise<number> {
 
 const loop = `for i in $(seq ${EXECS}); do /bin/true; done`;
 const samples = configs.map(() => ({ loop: [] as number[], empty: [] as number[] }));
-for (const [i, c] of configs.entries()) await once(c, loop); // warm caches
+for (const c of configs) await once(c, loop); // warm caches
 // Interleaved, configuration by configuration, so load drift hits all alike.
 for (let r = 0; r < runs; r++) {
   for (const [i, c] of configs.entries()) {
@@ -91,17 +98,29 @@ for (let r = 0; r < runs; r++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const min = (xs: number[]) => Math.min(...xs);
 // ms over 1,000 execs = µs per exec (start-up, measured with `bash -c true` in the same configuration, removed).
+// The minimum is the steadier figure on a shared machine: noise only ever adds time.
 const perExec = samples.map((s) => ((median(s.loop) - median(s.empty)) * 1000) / EXECS);
+const perExecMin = samples.map((s) => ((min(s.loop) - min(s.empty)) * 1000) / EXECS);
+const shortcutCpu = stats.map((xs) => (xs.length ? median(xs.map((x) => x.shortcut_cpu_us)) : NaN));
+const shortcutShare = stats.map((xs) => (xs.length ? median(xs.map((x) => x.shortcut / x.notified)) : NaN));
 
 const cost = JSON.parse(execFileSync(notifyCost, ['50000'], { encoding: 'utf8' })) as { plain_ns: number; filtered_ns: number; notified_ns: number };
 const f = (x: number) => x.toFixed(0);
 const [l1] = loadavg();
 process.stdout.write(`grith-launch bench — ${EXECS} execs of /bin/true from bash, median of ${runs} runs, ${nCanaries} canaries; load average ${l1!.toFixed(2)}\n\n`);
-process.stdout.write('| configuration | µs per exec | over plain | over the LD_PRELOAD guard alone |\n| --- | ---: | ---: | ---: |\n');
+process.stdout.write(
+  '| configuration | µs per exec, median (min) | over plain | over the LD_PRELOAD guard alone | execs answered by the shortcut | supervisor CPU per shortcut exec, µs |\n' +
+    '| --- | ---: | ---: | ---: | ---: | ---: |\n',
+);
 for (const [i, c] of configs.entries()) {
-  const overLib = c.preload && c.launch ? f(perExec[i]! - perExec[1]!) : '—';
-  process.stdout.write(`| ${c.name} | ${f(perExec[i]!)} | ${i === 0 ? '—' : f(perExec[i]! - perExec[0]!)} | ${overLib} |\n`);
+  const over = (base: number) => `${f(perExec[i]! - perExec[base]!)} (${f(perExecMin[i]! - perExecMin[base]!)})`;
+  const share = c.launch ? `${(shortcutShare[i]! * 100).toFixed(1)} %` : '—';
+  const cpu = c.launch && c.approvals ? shortcutCpu[i]!.toFixed(1) : '—';
+  process.stdout.write(
+    `| ${c.name} | ${f(perExec[i]!)} (${f(perExecMin[i]!)}) | ${i === 0 ? '—' : over(0)} | ${c.preload && c.launch ? over(1) : '—'} | ${share} | ${cpu} |\n`,
+  );
 }
 process.stdout.write(
   `\nraw syscall cost (getppid): ${cost.plain_ns} ns plain, ${cost.filtered_ns} ns under an allow-all filter, ` +
