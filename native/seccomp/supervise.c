@@ -67,7 +67,17 @@ static void respond(uint64_t id, int error) {
   u.r.id = id;
   if (error) u.r.error = -error;
   else u.r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-  while (ioctl(sv->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &u.r) != 0 && errno == EINTR) {
+  int rc;
+  while ((rc = ioctl(sv->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &u.r)) != 0 && errno == EINTR) {
+  }
+  if (rc != 0 && errno == EINVAL && !error) {
+    /* Linux < 5.5 has no CONTINUE: nothing can be let through, so nothing runs (and the target does not hang). */
+    static int said;
+    if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+      say("this kernel cannot let a supervised exec go on (Linux 5.5 or later is needed): every exec is refused");
+    u.r.flags = 0;
+    u.r.error = -EACCES;
+    ioctl(sv->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &u.r);
   }
 }
 
