@@ -1,5 +1,6 @@
 // bench/seccomp: what grith-launch's seccomp exec supervisor adds per exec, against the LD_PRELOAD guard alone, with
-// and without the approvals shortcut; and the raw price of one notified syscall here. Prints a Markdown table.
+// and without the approvals shortcut: end to end (1,000 execs from bash), around the execve syscall itself (steadier
+// on a shared machine), and the raw price of one notified syscall here. Prints Markdown tables.
 // Run after `npm run build`: node dist/bench/seccomp/run.js [runs=5] [canaries=10]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,8 +25,12 @@ const lib = join(repo, 'native', 'execguard', 'build', 'libgrith-execguard.so');
 const tmp = mkdtempSync(join(tmpdir(), 'grith-bench-sc-'));
 
 execFileSync('sh', [join(repo, 'scripts', 'build-native.sh')], { stdio: 'inherit' });
-const notifyCost = join(tmp, 'notify-cost');
-execFileSync('cc', ['-O2', '-o', notifyCost, join(repo, 'bench', 'seccomp', 'notify-cost.c')], { stdio: 'inherit' });
+const tool = (name: string) => {
+  execFileSync('cc', ['-O2', '-o', join(tmp, name), join(repo, 'bench', 'seccomp', `${name}.c`)], { stdio: 'inherit' });
+  return join(tmp, name);
+};
+const notifyCost = tool('notify-cost');
+const execLatency = tool('exec-latency');
 
 // The session's side, in memory: a store of nCanaries canaries, nothing ever fires.
 const canaries: Canary[] = Array.from({ length: nCanaries }, (_, i) => ({
@@ -63,23 +68,30 @@ let n = 0;
 const stats = configs.map(() => [] as Array<{ notified: number; shortcut: number; shortcut_cpu_us: number }>);
 /** One timed run of `bash -c script` in the configuration, with a fresh session (the approvals socket is one-shot). */
 async function once(c: Config, script: string): Promise<number> {
+  return (await inSession(c, ['/bin/bash', '-c', script], script !== 'true')).ms;
+}
+
+/** PROGRAM run in the configuration; its stdout, the wall time, and grith-launch's counters kept when asked. */
+async function inSession(c: Config, program: string[], keepStats: boolean): Promise<{ ms: number; out: string }> {
   const dir = join(tmp, `s${n++}`);
   execFileSync('mkdir', [dir]);
   const approvals = c.approvals ? await ExecApprovals.listen(join(dir, 'a.sock')) : null;
   const server = await ExecGuardServer.listen({ ctx, socketPath: join(dir, 'x.sock'), ...(approvals ? { approvals } : {}) });
   const env = { PATH: '/usr/bin:/bin', GRITH_EXEC_SOCK: join(dir, 'x.sock'), ...(c.preload ? { LD_PRELOAD: lib } : {}) };
-  const args = ['--stats', '--exec-sock', join(dir, 'x.sock'), ...(approvals ? ['--approvals-sock', approvals.socketPath] : []), '--', '/bin/bash', '-c', script];
+  const args = ['--stats', '--exec-sock', join(dir, 'x.sock'), ...(approvals ? ['--approvals-sock', approvals.socketPath] : []), '--', ...program];
   try {
-    return await new Promise<number>((resolve, reject) => {
+    return await new Promise((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const p = c.launch ? spawn(launch, args, { env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('/bin/bash', ['-c', script], { env, stdio: 'ignore' });
+      const p = c.launch ? spawn(launch, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(program[0]!, program.slice(1), { env, stdio: ['ignore', 'pipe', 'ignore'] });
       let err = '';
+      let out = '';
+      p.stdout!.on('data', (d) => (out += d));
       p.stderr?.on('data', (d) => (err += d));
       p.stderr?.on('end', () => {
-        if (script !== 'true' && err.startsWith('{')) stats[configs.indexOf(c)]!.push(JSON.parse(err));
+        if (keepStats && err.startsWith('{')) stats[configs.indexOf(c)]!.push(JSON.parse(err));
       });
       p.on('error', reject);
-      p.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${c.name}: exit ${code}`))));
+      p.on('close', (code) => (code === 0 ? resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, out }) : reject(new Error(`${c.name}: exit ${code}`))));
     });
   } finally {
     await server.close();
@@ -107,6 +119,15 @@ const shortcutCpu = stats.map((xs) => (xs.length ? median(xs.map((x) => x.shortc
 const shortcutShare = stats.map((xs) => (xs.length ? median(xs.map((x) => x.shortcut / x.notified)) : NaN));
 
 const cost = JSON.parse(execFileSync(notifyCost, ['50000'], { encoding: 'utf8' })) as { plain_ns: number; filtered_ns: number; notified_ns: number };
+// Around the syscall: no library here (it is not in the measured window); the shortcut is fed by the supervisor's own
+// first question (same argv every time).
+type Latency = { median_us: number; p90_us: number };
+const latency = async (c: Config, n: number): Promise<Latency> => JSON.parse((await inSession(c, [execLatency, String(n)], false)).out) as Latency;
+const latencies: Array<[string, Latency]> = [
+  ['execve, no supervisor', await latency(configs[0]!, 2000)],
+  ['execve under grith-launch, answered by the shortcut', await latency(configs[5]!, 2000)],
+  ['execve under grith-launch, asked the full way', await latency(configs[4]!, 300)],
+];
 const f = (x: number) => x.toFixed(0);
 const [l1] = loadavg();
 process.stdout.write(`grith-launch bench — ${EXECS} execs of /bin/true from bash, median of ${runs} runs, ${nCanaries} canaries; load average ${l1!.toFixed(2)}\n\n`);
@@ -121,6 +142,11 @@ for (const [i, c] of configs.entries()) {
   process.stdout.write(
     `| ${c.name} | ${f(perExec[i]!)} (${f(perExecMin[i]!)}) | ${i === 0 ? '—' : over(0)} | ${c.preload && c.launch ? over(1) : '—'} | ${share} | ${cpu} |\n`,
   );
+}
+process.stdout.write('\n| one execve syscall in a freshly forked child (ENOENT after the check) | median µs | 90th percentile µs | added (median) |\n| --- | ---: | ---: | ---: |\n');
+for (const [name, l] of latencies) {
+  const added = name === latencies[0]![0] ? '—' : (l.median_us - latencies[0]![1].median_us).toFixed(1);
+  process.stdout.write(`| ${name} | ${l.median_us.toFixed(1)} | ${l.p90_us.toFixed(1)} | ${added} |\n`);
 }
 process.stdout.write(
   `\nraw syscall cost (getppid): ${cost.plain_ns} ns plain, ${cost.filtered_ns} ns under an allow-all filter, ` +
