@@ -226,6 +226,7 @@ int main(int argc, char **argv) {
     child(sp[1], file, o.program);
   }
   close(sp[1]);
+  free(file);
   /* Not dumpable: a process of the tree (same user) cannot open our /proc/PID/mem or fds, nor ptrace us. Set after
    * the fork: the child must stay readable until its exec. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
