@@ -73,7 +73,12 @@ export class ExecApprovals implements ExecApprovalSink {
   }
 
   flush(): void {
-    if (this.peer && !this.peer.destroyed) this.peer.write(FLUSH);
+    const peer = this.peer;
+    if (!peer || peer.destroyed) return;
+    peer.write(FLUSH);
+    // Backed up: the GXF is only queued, and the supervisor could still act on an approval before it. Closing the
+    // channel makes it forget every approval at once (it sees the end before its next lookup) and ask from then on.
+    if (peer.writableLength > 0) peer.destroy();
   }
 
   private accept(sock: Socket): void {

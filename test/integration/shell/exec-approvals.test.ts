@@ -93,6 +93,16 @@ describe('exec approvals channel', () => {
     expect(received.equals(FLUSH)).toBe(true);
   });
 
+  it('drops the channel when a flush cannot be delivered at once (a supervisor that does not read)', async () => {
+    supervisor.pause();
+    for (let i = 0; i < 40; i++) await ask(req(['true', 'x'.repeat(200_000)])); // 8 MB: far more than a socket buffers
+    const closed = new Promise((r) => supervisor.once('close', r));
+    ctx.set([makeCanary({ id: 'c1', value: TOKEN }), makeCanary({ id: 'c2' })]);
+    expect(approvals.isConnected).toBe(false);
+    supervisor.resume();
+    await closed;
+  });
+
   it('takes one supervisor: the socket path is gone, a second one cannot connect', async () => {
     expect(existsSync(approvals.socketPath)).toBe(false);
     const second = await new Promise<string>((resolve) => connect(approvals.socketPath).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')).on('connect', () => resolve('connected')));
