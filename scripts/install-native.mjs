@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds grith's native parts in place: the exec-guard library, the patched fuse-native addon and node-pty's addon.
+// Builds grith's native parts in place: the exec-guard library, grith-launch (the sandbox's seccomp exec supervisor),
+// the patched fuse-native addon and node-pty's addon.
 // npm runs it after installing grith (postinstall); `grith doctor --fix` runs it again. Each part is skipped when
 // already built. As postinstall it never fails the install: a part that cannot be built is reported here, and the
 // first command that needs it says what to install and to run `grith doctor --fix`.
@@ -30,7 +31,10 @@ function script(cmd, args, what) {
   if (r.status !== 0) throw new Error(`${what} failed (see above)`);
 }
 
-step('exec guard library', () => script('/bin/sh', [join(here, 'build-native.sh')], 'building the exec guard'));
+step('exec guard library', () => script('/bin/sh', [join(here, 'build-native.sh'), 'execguard'], 'building the exec guard'));
+step('seccomp exec supervisor (grith-launch)', () =>
+  script('/bin/sh', [join(here, 'build-native.sh'), 'launch'], 'building grith-launch'),
+);
 step('patched FUSE binding', () => script(process.execPath, [join(here, 'patch-fuse-native.mjs')], 'patching fuse-native'));
 step('PTY binding (node-pty)', () => {
   const req = createRequire(join(root, 'package.json'));

@@ -5,6 +5,7 @@ import { failClosed, terminates, type Decision, type Refusal } from '../../core/
 import type { EventInput } from '../../events/types.js';
 import { decisionEvents } from '../decision-events.js';
 import type { GuardContext } from '../guard-context.js';
+import type { ExecApprovalSink } from './exec-approvals.js';
 import { judgeExec, programName, type ExecJudgement } from './exec-policy.js';
 import { encodeAnswer, parseFrame, type ExecRequest } from './exec-protocol.js';
 
@@ -20,6 +21,12 @@ export interface ExecGuardOptions {
   onDeny?: (info: ExecFireInfo) => void;
   /** Called when a canary with `terminate` fired, after its event was written: end the session. */
   onTerminate?: (info: ExecFireInfo) => void;
+  /**
+   * The seccomp supervisor's approvals channel (native/seccomp/README.md): every request judged clean is pushed there
+   * before its answer; a store change or a terminate flushes it. Sound only while a verdict depends on nothing but
+   * the path, the argv and the store.
+   */
+  approvals?: ExecApprovalSink;
 }
 
 /** Events for one denial: one canary.fired per canary found, or a guard.error when failing closed. */
@@ -44,11 +51,15 @@ export function refusalLine(d: Decision, seq: number | null): string {
 export class ExecGuardServer {
   private readonly sockets = new Set<Socket>();
   private terminated = false;
+  private readonly unsubscribe: () => void;
 
   private constructor(
     private readonly server: Server,
     private readonly opts: ExecGuardOptions,
-  ) {}
+  ) {
+    const approvals = opts.approvals;
+    this.unsubscribe = approvals ? opts.ctx.onChange(() => approvals.flush()) : () => undefined;
+  }
 
   get socketPath(): string {
     return this.opts.socketPath;
@@ -99,7 +110,10 @@ export class ExecGuardServer {
     const d = j.decision;
     if (d.verdict !== 'deny' || (d.fires.length === 0 && d.failClosed === undefined)) return Promise.resolve(null);
     const terminate = terminates(d);
-    if (terminate) this.terminated = true;
+    if (terminate) {
+      this.terminated = true;
+      this.opts.approvals?.flush();
+    }
     const info = { request: req, decision: d };
     try {
       // Synchronously, before the event is written: the session must know at once that it is ending.
@@ -146,12 +160,16 @@ export class ExecGuardServer {
       }
       const j = this.judge(r.request);
       const d = j.decision;
-      if (d.verdict !== 'deny') return void sock.end(encodeAnswer(true));
+      if (d.verdict !== 'deny') {
+        this.opts.approvals?.approve(buf.subarray(0, need));
+        return void sock.end(encodeAnswer(true));
+      }
       void this.afterDeny(r.request, j).then((seq) => sock.end(encodeAnswer(false, refusalLine(d, seq))));
     });
   }
 
   async close(): Promise<void> {
+    this.unsubscribe();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
