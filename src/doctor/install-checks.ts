@@ -1,6 +1,6 @@
 // Requirements grith builds itself at install: the patched FUSE binding, the exec-guard library, node-pty's addon.
 import { loadFuse } from '../guards/fs/fuse-binding.js';
-import { execGuardState, fuseBindingState, ptyState, type PartState } from '../install/native-parts.js';
+import { execGuardState, fuseBindingState, launchState, ptyState, type PartState } from '../install/native-parts.js';
 import { firstLine, missing, ok, type CheckResult } from './check.js';
 
 function fromState(id: string, title: string, s: PartState): CheckResult {
@@ -23,9 +23,13 @@ export function checkExecGuard(): CheckResult {
   return fromState('exec-guard', 'exec guard library', execGuardState());
 }
 
+export function checkLaunch(): CheckResult {
+  return fromState('launch', 'seccomp exec supervisor', launchState());
+}
+
 export function checkPty(): CheckResult {
   return fromState('pty', 'PTY binding (node-pty)', ptyState());
 }
 
 /** The checks `grith doctor --fix` can satisfy by building in place. */
-export const NATIVE_CHECK_IDS = new Set(['fuse-binding', 'exec-guard', 'pty']);
+export const NATIVE_CHECK_IDS = new Set(['fuse-binding', 'exec-guard', 'launch', 'pty']);

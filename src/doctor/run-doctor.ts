@@ -6,7 +6,7 @@ import { packageRoot } from '../install/package-root.js';
 import { fixCommand } from '../install/prerequisites.js';
 import type { CheckResult } from './check.js';
 import { caKeyFixable, checkCa, checkHomeMode, checkStore, homeModeFixable } from './home-checks.js';
-import { checkExecGuard, checkFuseBinding, checkPty, NATIVE_CHECK_IDS } from './install-checks.js';
+import { checkExecGuard, checkFuseBinding, checkLaunch, checkPty, NATIVE_CHECK_IDS } from './install-checks.js';
 import { checkSinks } from './sink-checks.js';
 import { checkBwrap, checkFuseDev, checkFusermount, checkLibfuse2, checkNode, checkUserNamespaces } from './system-checks.js';
 
@@ -48,6 +48,7 @@ export async function runChecks(home: string): Promise<CheckResult[]> {
     checkLibfuse2(),
     fuseBinding,
     checkExecGuard(),
+    checkLaunch(),
     checkPty(),
     checkBwrap(),
     checkUserNamespaces(),

@@ -32,6 +32,16 @@ export function execGuardState(paths: NativePaths = nativePaths()): PartState {
   };
 }
 
+export function launchState(paths: NativePaths = nativePaths()): PartState {
+  if (existsSync(paths.launch)) return { part: 'launch', ok: true, detail: `built (${paths.launch})` };
+  return {
+    part: 'launch',
+    ok: false,
+    detail: `the seccomp exec supervisor grith-launch is not built (${paths.launch})`,
+    hint: buildHint('launch', paths.root),
+  };
+}
+
 export function fuseBindingState(paths: NativePaths = nativePaths()): PartState {
   const dir = paths.fuseNativeDir;
   if (!dir) return { part: 'fuse', ok: false, detail: 'the fuse-native package is not installed', hint: REINSTALL };

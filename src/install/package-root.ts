@@ -31,6 +31,8 @@ export interface NativePaths {
   root: string;
   execGuardSource: string;
   execGuardLib: string;
+  /** grith-launch, the seccomp exec supervisor every sandboxed session starts its program under. */
+  launch: string;
   /** Folder of the fuse-native package, null when it is not installed. */
   fuseNativeDir: string | null;
   /** Folder of the node-pty package, null when it is not installed. */
@@ -59,6 +61,7 @@ export function nativePaths(root: string = packageRoot()): NativePaths {
     root,
     execGuardSource: join(root, 'native', 'execguard', 'execguard.c'),
     execGuardLib: join(root, 'native', 'execguard', 'build', 'libgrith-execguard.so'),
+    launch: join(root, 'native', 'seccomp', 'build', 'grith-launch'),
     get fuseNativeDir() {
       return pkgDir('fuse-native');
     },

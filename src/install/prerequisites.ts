@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type NativePart = 'execguard' | 'fuse' | 'pty';
+export type NativePart = 'execguard' | 'launch' | 'fuse' | 'pty';
 
 /** Debian package providing each program grith or its build uses. */
 const PROGRAM_PACKAGES: Record<string, string> = {
@@ -54,7 +54,7 @@ function isExecutable(p: string): boolean {
 /** The programs building a native part runs (compilers honour CC / CXX like node-gyp and the build script do). */
 export function buildTools(part: NativePart, env: NodeJS.ProcessEnv = process.env): string[] {
   const cc = env.CC || 'cc';
-  if (part === 'execguard') return [cc];
+  if (part === 'execguard' || part === 'launch') return [cc];
   const gyp = [cc, env.CXX || 'g++', 'make', 'python3'];
   return part === 'fuse' ? ['patch', ...gyp] : gyp;
 }

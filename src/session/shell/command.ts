@@ -15,6 +15,9 @@ export interface CommandGrant {
   session: string;
   execLib: string;
   execSock: string;
+  /** Sandboxed: grith-launch, and the socket its supervisor takes approvals from (native/seccomp/README.md). */
+  launch?: string;
+  approvalsSock?: string;
   placed: ReadonlyMap<string, string>;
   proxy?: SessionProxyEnv;
 }

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { terminates, type Decision } from '../../core/decision.js';
 import type { GuardContext } from '../../guards/guard-context.js';
+import { ExecApprovals } from '../../guards/shell/exec-approvals.js';
 import { ExecGuardServer, type ExecFireInfo } from '../../guards/shell/exec-guard-server.js';
 import type { CommandGrant, CommandSession, SessionEnd } from './command.js';
 import { killSession } from './proctree.js';
@@ -20,6 +21,8 @@ export interface ExecSessionOptions {
   onDeny?: (info: ExecFireInfo) => void;
   /** The socket's path as sandboxed programs know it (their GRITH_EXEC_SOCK, the mark a terminate looks for). */
   insidePath?: string;
+  /** Where grith-launch's supervisor connects for approvals (sandboxed sessions; native/seccomp/README.md). */
+  approvalsPath?: string;
 }
 
 export class ExecSession {
@@ -30,13 +33,16 @@ export class ExecSession {
   private constructor(
     private readonly server: ExecGuardServer,
     private readonly opts: ExecSessionOptions,
+    private readonly approvals: ExecApprovals | null,
   ) {}
 
   static async start(opts: ExecSessionOptions): Promise<ExecSession> {
     let self: ExecSession | null = null;
+    const approvals = opts.approvalsPath ? await ExecApprovals.listen(opts.approvalsPath) : null;
     const server = await ExecGuardServer.listen({
       ctx: opts.ctx,
       socketPath: opts.socketPath,
+      ...(approvals ? { approvals } : {}),
       // Synchronously, before the event is written: the child may exit meanwhile, the session must still wait.
       onDeny: (info) => {
         self?.denied(info);
@@ -44,7 +50,7 @@ export class ExecSession {
       },
       onTerminate: (info) => void self?.terminate(info),
     });
-    self = new ExecSession(server, opts);
+    self = new ExecSession(server, opts, approvals);
     return self;
   }
 
@@ -69,8 +75,9 @@ export class ExecSession {
     return this.terminating ? { terminated: true, ...(this.label !== undefined ? { label: this.label } : {}) } : { terminated: false };
   }
 
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.approvals?.close();
   }
 
   private denied(info: ExecFireInfo): void {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { assertHomeSafe, resolveHome } from '../../store/home.js';
 import { runShellCommand } from './command.js';
 import { hostSession, startHost } from './host/client.js';
-import { realShell } from './paths.js';
+import { grithLaunch, realShell } from './paths.js';
 import type { ShellSessionOptions } from './session.js';
 import { sandboxPreflight } from './sandbox.js';
 import { runForwarding } from './signals.js';
@@ -82,6 +82,8 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   if (sandboxed) {
     try {
       bwrap = sandboxPreflight(resolveHome(env));
+      grithLaunch(); // a sandboxed command never runs without its exec supervisor
+
     } catch (e) {
       const err = e as Error & { hint?: string; exitCode?: number };
       process.stderr.write(`grith: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);

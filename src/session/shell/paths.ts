@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GrithError } from '../../core/errors.js';
-import { execGuardState, ptyState } from '../../install/native-parts.js';
+import { execGuardState, launchState, ptyState } from '../../install/native-parts.js';
 import { nativePaths } from '../../install/package-root.js';
 
 export class ExecGuardUnavailableError extends GrithError {
@@ -27,6 +27,14 @@ export function execGuardLibrary(): string {
   const state = execGuardState(paths);
   if (state.ok) return paths.execGuardLib;
   throw new ExecGuardUnavailableError(`${state.detail}; grith shell never runs a session unguarded`, state.hint);
+}
+
+/** grith-launch, the seccomp exec supervisor of sandboxed sessions; a clear error when it is not built (fail closed). */
+export function grithLaunch(): string {
+  const paths = nativePaths();
+  const state = launchState(paths);
+  if (state.ok) return paths.launch;
+  throw new ExecGuardUnavailableError(`${state.detail}; a sandboxed session never runs unsupervised`, state.hint);
 }
 
 export class PtyUnavailableError extends GrithError {

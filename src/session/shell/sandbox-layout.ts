@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../install/package-root.js';
 import type { CommandGrant } from './command.js';
-import { bwrapArgs, INSIDE, insideExecSock, tmpRebinds, type SandboxBind } from './sandbox.js';
+import { bwrapArgs, INSIDE, insideApprovalsSock, insideExecSock, tmpRebinds, type SandboxBind } from './sandbox.js';
 
 export interface SandboxLayoutInput {
   /** bubblewrap (sandboxPreflight). */
@@ -52,6 +52,9 @@ export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
   // The session id in the socket's name keeps the marker every process carries (GRITH_EXEC_SOCK=…) unique.
   const execSock = insideExecSock(i.grant.session);
   endpoints.push({ src: i.grant.execSock, dst: execSock, rw: false });
+  const supervised = i.grant.launch !== undefined && i.grant.approvalsSock !== undefined;
+  const approvals = insideApprovalsSock(i.grant.session);
+  if (supervised) endpoints.push({ src: i.grant.approvalsSock!, dst: approvals, rw: false });
   let proxy = i.grant.proxy;
   if (proxy) {
     endpoints.push({ src: proxy.caCert, dst: inside('ca.crt'), rw: false }, { src: proxy.caBundle, dst: inside('ca-bundle.pem'), rw: false });
@@ -59,7 +62,7 @@ export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
   }
   const home = i.env.HOME;
   const direct = (i.direct ?? []).map((p) => ({ src: p, dst: p, rw: true }));
-  const rebinds = tmpRebinds([packageRoot(), dirname(i.grant.execLib), process.execPath, i.cwd, ...(i.keep ?? []), ...pathsNamedBy(i.env)]).filter(
+  const rebinds = tmpRebinds([packageRoot(), dirname(i.grant.execLib), ...(i.grant.launch ? [i.grant.launch] : []), process.execPath, i.cwd, ...(i.keep ?? []), ...pathsNamedBy(i.env)]).filter(
     (b) => ![...i.views, ...direct].some((v) => b.src === v.dst || b.src.startsWith(v.dst + '/')),
   );
   const args = bwrapArgs({
@@ -68,10 +71,12 @@ export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
     cwd: i.cwd,
     // Its existence is the mark (read-only, so nothing inside can take it away).
     marker: '/dev/null',
+    supervised,
   });
+  const launch = supervised ? [i.grant.launch!, '--exec-sock', execSock, '--approvals-sock', approvals, '--'] : [];
   return {
     grant: { ...i.grant, execSock, ...(proxy ? { proxy } : {}) },
-    wrap: (file, a) => [i.bwrap, [...args, '--', file, ...a]],
+    wrap: (file, a) => [i.bwrap, [...args, '--', ...launch, file, ...a]],
     env(built) {
       const out = { ...built };
       delete out.GRITH_HOME;

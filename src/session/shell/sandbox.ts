@@ -20,6 +20,10 @@ export function insideExecSock(session: string): string {
   return `${INSIDE}/exec-${session}.sock`;
 }
 
+export function insideApprovalsSock(session: string): string {
+  return `${INSIDE}/approvals-${session}.sock`;
+}
+
 export interface SandboxBind {
   src: string;
   dst: string;
@@ -38,6 +42,11 @@ export interface SandboxPlan {
   marker: string;
   /** The fd bubblewrap writes {"child-pid": N} to: killing N ends every process of the sandbox. */
   infoFd?: number;
+  /**
+   * The program runs under grith-launch as the namespace's init: the kernel then drops SIGKILL/SIGSTOP sent to it from
+   * inside, and no capability is left to reach into it (native/seccomp/README.md).
+   */
+  supervised?: boolean;
 }
 
 let checked: string | null = null;
@@ -109,6 +118,7 @@ export function tmpRebinds(paths: readonly string[]): SandboxBind[] {
 /** The bubblewrap arguments (before the program and its arguments). */
 export function bwrapArgs(plan: SandboxPlan): string[] {
   const a = ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--hostname', 'grith-session'];
+  if (plan.supervised) a.push('--as-pid-1', '--cap-drop', 'ALL');
   a.push('--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', '--tmpfs', '/tmp');
   if (existsSync('/var/tmp')) a.push('--tmpfs', '/var/tmp');
   const runUser = `/run/user/${process.getuid?.() ?? 0}`;

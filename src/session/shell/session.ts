@@ -18,7 +18,7 @@ import { EventLog } from '../../events/event-log.js';
 import { insideExecSock, sandboxPreflight } from './sandbox.js';
 import { sandboxLayout } from './sandbox-layout.js';
 import { startViews, type Views } from './views.js';
-import { execGuardLibrary, realShell } from './paths.js';
+import { execGuardLibrary, grithLaunch, realShell } from './paths.js';
 import { killSession } from './proctree.js';
 import { startSessionProxy } from './proxy.js';
 import { runInPty } from './pty.js';
@@ -146,7 +146,7 @@ class ShellSession {
       const exec = await ExecSession.start({
         ctx,
         socketPath: join(dir, 'exec.sock'),
-        ...(bwrap ? { insidePath: insideExecSock(this.id) } : {}),
+        ...(bwrap ? { insidePath: insideExecSock(this.id), approvalsPath: join(dir, 'approvals.sock') } : {}),
         root: () => this.root,
         // A command reports the end itself, once bash is gone; a PTY session says it at once.
         onTerminate: command ? undefined : (label) => this.say(terminatedLine(label)),
@@ -165,7 +165,14 @@ class ShellSession {
       if (!bwrap) this.degraded(ctx);
       const views = await this.startViews(dir, base, bwrap !== null);
       const cwd = bwrap || opts.mount ? views.cwd : (opts.cwd ?? process.cwd());
-      const grant: CommandGrant = { session: this.id, execLib: lib, execSock: exec.socketPath, placed: envPlacements(snap.canaries), proxy };
+      const grant: CommandGrant = {
+        session: this.id,
+        execLib: lib,
+        execSock: exec.socketPath,
+        ...(bwrap ? { launch: grithLaunch(), approvalsSock: join(dir, 'approvals.sock') } : {}),
+        placed: envPlacements(snap.canaries),
+        proxy,
+      };
 
       if (opts.mode.kind === 'command') {
         const m = opts.mode;
@@ -195,7 +202,7 @@ class ShellSession {
       setImmediate(() => this.warmups.forEach((w) => w()));
       const started = (pid: number | undefined) => {
         this.root = pid;
-        if (pid !== undefined) agent?.started(pid, bwrap ? [bwrap] : []);
+        if (pid !== undefined) agent?.started(pid, bwrap ? [bwrap, ...(grant.launch ? [grant.launch] : [])] : []);
       };
       const hardStop = (pid: number | undefined) => void killSession(pid, exec.marker);
       // A terminal on both sides: a PTY. Otherwise pipes, byte for byte (an agent's JSON output, a script on stdin).

@@ -14,6 +14,7 @@ import { bannerLine } from '../../banner.js';
 import type { CommandGrant, CommandSession, OpenResult } from '../command.js';
 import { envPlacements, type SessionProxyEnv } from '../env.js';
 import { commandGuard, ExecSession } from '../exec-session.js';
+import { grithLaunch } from '../paths.js';
 import { insideExecSock } from '../sandbox.js';
 import { startSessionProxy, type SessionProxy } from '../proxy.js';
 import { lineReader, privateDir, type ClientMessage, type HostMessage, type OpenRequest } from './protocol.js';
@@ -85,15 +86,24 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
     return (await proxy).env;
   };
 
+  let launch: string | null = null;
+  try {
+    launch = grithLaunch();
+  } catch {
+    /* not built: sandboxed clients refuse to start without it (their own check) */
+  }
   const open = async (s: HostSession, req: OpenRequest): Promise<void> => {
     const sessionCtx = ctx.forSession(s.id);
     // The client may run the command sandboxed, where the socket has its inside name: a terminate looks for both.
-    s.exec = await ExecSession.start({ ctx: sessionCtx, socketPath: join(opts.dir, `s-${s.id}.sock`), insidePath: insideExecSock(s.id) });
+    const approvalsSock = join(opts.dir, `a-${s.id}.sock`);
+    s.exec = await ExecSession.start({ ctx: sessionCtx, socketPath: join(opts.dir, `s-${s.id}.sock`), insidePath: insideExecSock(s.id), approvalsPath: approvalsSock });
     const exec = s.exec;
     const grant = async (): Promise<CommandGrant> => ({
       session: s.id,
       execLib: opts.execLib,
       execSock: exec.socketPath,
+      // The client may run the command sandboxed: its supervisor is grith-launch, fed from this session's approvals.
+      ...(launch ? { launch, approvalsSock } : {}),
       placed: envPlacements(ctx.snapshot().canaries),
       ...(req.proxy ? { proxy: await proxyEnv() } : {}),
     });

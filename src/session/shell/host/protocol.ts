@@ -26,6 +26,8 @@ export interface WireGrant {
   session: string;
   execLib: string;
   execSock: string;
+  launch?: string;
+  approvalsSock?: string;
   placed: Array<[string, string]>;
   proxy?: SessionProxyEnv;
 }
