@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { assertHomeSafe, resolveHome } from '../../store/home.js';
 import { runShellCommand } from './command.js';
 import { hostSession, startHost } from './host/client.js';
-import { grithLaunch, realShell } from './paths.js';
+import { execGuardLibrary, grithLaunch, realShell } from './paths.js';
 import type { ShellSessionOptions } from './session.js';
 import { sandboxPreflight } from './sandbox.js';
 import { runForwarding } from './signals.js';
@@ -81,6 +81,8 @@ export async function fastShell(args: readonly string[], env: NodeJS.ProcessEnv 
   let bwrap: string | null = null;
   if (sandboxed) {
     try {
+      // The exec guard first (the part every session needs), then what a sandboxed one needs besides.
+      execGuardLibrary();
       bwrap = sandboxPreflight(resolveHome(env));
       grithLaunch(); // a sandboxed command never runs without its exec supervisor
 
