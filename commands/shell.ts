@@ -71,6 +71,7 @@ ended the session.`;
       dependsOn: ['mount'],
     }),
     'no-proxy': Flags.boolean({ description: 'do not start the proxy or set proxy variables', default: false }),
+    'no-prompt': Flags.boolean({ description: 'interactive bash/zsh: leave the prompt as it is (it is marked "(grith) " otherwise)', default: false }),
     'model-host': Flags.string({
       description: `another model endpoint of the agent (repeatable): a canary the agent process itself sends there is recorded as canary.context and let through. Built in: ${DEFAULT_MODEL_HOSTS.join(', ')} (port 443), and the hosts of ${BASE_URL_VARS.join(', ')} when set`,
       helpValue: 'HOST[:PORT]',
@@ -133,6 +134,7 @@ ended the session.`;
       upstreamCa: flags['upstream-ca'],
       watchPaths: flags['watch-path'],
       sandbox: !flags['no-sandbox'],
+      prompt: !flags['no-prompt'],
       writable: flags.writable,
     });
     process.exitCode = code;

@@ -2,8 +2,7 @@
 // shell, a program in a PTY, or a `-c` command with plain inherited stdio. Everything is torn down when it ends.
 // The order things start and stop in is written down in ../DESIGN.md.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLine } from '../../core/display.js';
 import type { GrithEvent } from '../../events/types.js';
@@ -21,7 +20,9 @@ import { startViews, type Views } from './views.js';
 import { execGuardLibrary, grithLaunch, realShell } from './paths.js';
 import { killSession } from './proctree.js';
 import { startSessionProxy } from './proxy.js';
+import { markedPrompt } from './prompt.js';
 import { runInPty } from './pty.js';
+import { makeSessionDir, removeSessionDir, sweepStaleSessionDirs } from './session-dir.js';
 import { AgentIdentity } from './agent.js';
 import { agentStatePaths, scanAgentState } from './agent-state.js';
 import { runForwarding } from './signals.js';
@@ -60,22 +61,8 @@ export interface ShellSessionOptions {
   sandbox?: boolean;
   /** --writable PATH: more paths the sandboxed program may change (scanned; a canary written there is denied). */
   writable?: string[];
-}
-
-/** A private folder for the session's socket; short enough for sun_path (108 bytes). */
-function sessionDir(id: string): string {
-  const base = tmpdir().length < 60 ? tmpdir() : '/tmp';
-  return mkdtempSync(join(base, `grith-sh-${id}-`));
-}
-
-/** The session folder holds a few plain files (socket, CA bundle): unlink them directly, cheaper than rm -r. */
-function removeSessionDir(dir: string): void {
-  try {
-    for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
-    rmdirSync(dir);
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  /** Mark an interactive shell's prompt with "(grith) " (default true; --no-prompt). */
+  prompt?: boolean;
 }
 
 type Teardown = () => Promise<void> | void;
@@ -125,7 +112,8 @@ class ShellSession {
     const lib = execGuardLibrary();
     // Fail closed before anything starts: no namespaces, no session (unless --no-sandbox).
     const bwrap = opts.sandbox === false ? null : sandboxPreflight(opts.home);
-    const dir = sessionDir(this.id);
+    if (opts.mode.kind !== 'command') sweepStaleSessionDirs();
+    const dir = makeSessionDir(this.id);
     this.teardowns.push(() => removeSessionDir(dir));
     // A crash of grith itself must not leave the socket folder behind (the children then fail closed).
     const onExit = () => {
@@ -192,11 +180,14 @@ class ShellSession {
       );
       const startedAt = Date.now();
       let [file, args]: [string, readonly string[]] = program ? [program.file, program.args] : [realShell(base, false), []];
-      let env = buildSessionEnv({ base, ...grant, shell: realShell(base, false) });
+      // An interactive shell on a terminal says it is guarded in its prompt (GRITH_SESSION is set either way).
+      const marked = !program && opts.prompt !== false && process.stdin.isTTY === true ? markedPrompt(file, dir) : null;
+      if (marked) args = [...marked.args, ...args];
+      let env = { ...buildSessionEnv({ base, ...grant, shell: realShell(base, false) }), ...marked?.env };
       if (bwrap) {
-        const keep = program ? [agent?.ownFolder ?? program.file] : [];
+        const keep = [...(program ? [agent?.ownFolder ?? program.file] : []), ...(marked?.files ?? [])];
         const layout = sandboxLayout({ bwrap, grant, grithHome: opts.home, env: base, cwd, views: views.binds, keep });
-        env = layout.env(buildSessionEnv({ base, ...layout.grant, shell: realShell(base, false) }));
+        env = layout.env({ ...buildSessionEnv({ base, ...layout.grant, shell: realShell(base, false) }), ...marked?.env });
         [file, args] = layout.wrap(file, args);
       }
       setImmediate(() => this.warmups.forEach((w) => w()));

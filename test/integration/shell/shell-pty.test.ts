@@ -112,6 +112,19 @@ describe('grith shell in a PTY', () => {
     expect(banner).toBeGreaterThan(left);
   });
 
+  // Issue 14: a person must tell a guarded shell from an unguarded one.
+  it('marks the prompt of an interactive shell "(grith) "; --no-prompt leaves it as it is', async () => {
+    const t = open([]);
+    await t.waitFor(/\(grith\) [^\n]*[#$] $/);
+    t.p.write('exit\r');
+    await t.exited;
+    const u = open(['--no-prompt']);
+    await u.waitFor(/[#$] $/);
+    expect(u.out()).not.toContain('(grith)');
+    u.p.write('exit\r');
+    await u.exited;
+  });
+
   it('passes window size changes to the session', async () => {
     const t = open([], 100, 30);
     await t.ready();

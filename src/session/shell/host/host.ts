@@ -3,7 +3,7 @@
 // Each client gets its own exec session (own socket, own session id on events, a terminate ends only that session);
 // the host only carries the command core's questions and answers (../command.ts) over its socket.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, chmodSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { oneLine } from '../../../core/display.js';
@@ -190,6 +190,8 @@ export async function runShellHost(opts: ShellHostOptions): Promise<void> {
     attempt(true);
   });
   chmodSync(opts.sock, 0o600);
+  // Who serves this folder: a sweep leaves it alone while this process lives (session-dir.ts).
+  writeFileSync(join(opts.dir, 'pid'), String(process.pid), { mode: 0o600 });
   armIdle();
   // A host whose home or folder was removed (a test's temporary home, `rm -rf ~/.grith`) has nothing to serve.
   const watch = setInterval(() => {
