@@ -132,6 +132,11 @@ describe('grith mount (real binary)', () => {
     expect(existsSync(join(src, 'leak.txt'))).toBe(false);
     const ev = await waitFor(async () => (await events()).find((e) => e.kind === 'canary.fired' && e.action === 'deny'));
     expect(ev).toMatchObject({ guard: 'fs', canaryId: c.id, where: join(mnt, 'leak.txt') });
+    // Issue 14: a mount on its own said nothing when it blocked a canary; it prints the session banner on stderr.
+    const m = procs.at(-1)!;
+    await waitFor(async () => /CANARY FIRED \[fs\] write denied/.test(m.output()) || undefined);
+    expect(m.output()).toMatch(/grith ▲ CANARY FIRED \[fs\] write denied: canary "[^"]+" \(fp [0-9a-f]{12}, plain\) at .*leak\.txt/);
+    expect(m.output()).not.toContain(c.value);
     expect((await grith(home, ['events', '--verify'])).code).toBe(0);
   });
 

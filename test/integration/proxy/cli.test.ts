@@ -30,9 +30,12 @@ async function curl(url: string): Promise<number> {
   return code !== 0 ? code : connect;
 }
 
+let proxyStderr = '';
+
 function startProxy(args: string[]): Promise<{ child: ChildProcess; first: string }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [BIN, 'proxy', ...args], { env: { ...process.env, GRITH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [BIN, 'proxy', ...args], { env: { ...process.env, GRITH_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stderr!.on('data', (d) => (proxyStderr += d));
     let out = '';
     c.stdout!.on('data', (d) => {
       out += d;
@@ -80,6 +83,9 @@ describe('grith proxy (CLI)', () => {
     expect(fired[0]).toMatchObject({ action: 'deny', canaryId: store.canaries[0].id, where: `127.0.0.1:${up.port}` });
     expect(JSON.stringify(events)).not.toContain(value);
     expect((await grith(['events', '--verify'], { home })).code).toBe(0);
+    // Issue 14: the proxy on its own printed nothing when it blocked a canary; now one banner line on stderr.
+    expect(proxyStderr).toMatch(new RegExp(`grith ▲ CANARY FIRED \\[proxy\\] request blocked: canary "[^"]+" \\(fp [0-9a-f]{12}, plain\\) at 127\\.0\\.0\\.1:${up.port}`));
+    expect(proxyStderr).not.toContain(value);
   });
 
   it('a canary added while it runs is refused within a second', async () => {
