@@ -1,7 +1,8 @@
 // bench/shell: `grith shell -c true` against `bash -c true` (median wall time of many runs), and the exec guard's
 // cost per exec (1,000 execs of /bin/true in a loop, guarded session vs plain bash). Prints a Markdown table.
-// Run after `npm run build`: node dist/bench/shell/run.js [runs=30] [--against OTHER_CHECKOUT] (it refreshes the -c
-// bundle first). --against measures a second built checkout of grith in the same run, row by row, interleaved.
+// Run after `npm run build`: node dist/bench/shell/run.js [runs=30] [--against OTHER_CHECKOUT] [--sandbox] (it refreshes
+// the -c bundle first). --against measures a second built checkout of grith in the same run, row by row, interleaved;
+// --sandbox measures this build with and without the session's sandbox (GRITH_NO_SANDBOX=1) the same way.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,8 +15,13 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
 const against = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 30);
-/** The builds measured: this checkout, and the one given with --against. */
-const bins: Array<[string, string]> = [['this build', join(repo, 'bin', 'run.js')], ...(against ? [['--against', join(against, 'bin', 'run.js')] as [string, string]] : [])];
+/** What is measured: this build, and the one given with --against (or this build without its sandbox). */
+const here = join(repo, 'bin', 'run.js');
+const bins: Array<[string, string, NodeJS.ProcessEnv]> = [
+  ['this build', here, {}],
+  ...(against ? [['--against', join(against, 'bin', 'run.js'), {}] as [string, string, NodeJS.ProcessEnv]] : []),
+  ...(args.includes('--sandbox') ? [['--no-sandbox', here, { GRITH_NO_SANDBOX: '1' }] as [string, string, NodeJS.ProcessEnv]] : []),
+];
 // What an installed grith runs: the bundled hot path, current with the compiled files.
 execFileSync(process.execPath, [join(repo, 'scripts', 'bundle-shell.mjs')], { stdio: 'inherit' });
 
@@ -72,9 +78,9 @@ for (const n of [0, 10, 1000]) homes.push([`${n} canaries`, await homeWith(n)]);
 const measured: Array<[string, number[]]> = [];
 async function measure(name: string, n: number, args: (bin: string) => string[], e: NodeJS.ProcessEnv): Promise<number[]> {
   // Warm each build (a first -c starts its shell host), then alternate sample by sample so load drifts hit both alike.
-  for (const [, bin] of bins) await median(1, process.execPath, args(bin), e);
+  for (const [, bin, extra] of bins) await median(1, process.execPath, args(bin), { ...e, ...extra });
   const samples: number[][] = bins.map(() => []);
-  for (let i = 0; i < n; i++) for (let b = 0; b < bins.length; b++) samples[b]!.push(await once(process.execPath, args(bins[b]![1]), e));
+  for (let i = 0; i < n; i++) for (let b = 0; b < bins.length; b++) samples[b]!.push(await once(process.execPath, args(bins[b]![1]), { ...e, ...bins[b]![2] }));
   const out = samples.map((xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!);
   measured.push([name, out]);
   return out;
@@ -92,9 +98,9 @@ const plainLoop = await median(execRuns, '/bin/bash', ['-c', loop], baseEnv);
 const execRows: string[][] = [];
 for (const [name, home] of [homes[1]!, homes[2]!]) {
   const cells: string[] = [];
-  for (const [, bin] of bins) {
-    const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], env(home));
-    const guardedEmpty = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], env(home));
+  for (const [, bin, extra] of bins) {
+    const guardedLoop = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', loop], { ...env(home), ...extra });
+    const guardedEmpty = await median(execRuns, process.execPath, [bin, 'shell', '--no-proxy', '-c', 'true'], { ...env(home), ...extra });
     // ms over 1,000 execs = µs per exec.
     cells.push((guardedLoop - guardedEmpty - (plainLoop - bash)).toFixed(0));
   }
