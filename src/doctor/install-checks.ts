@@ -24,7 +24,7 @@ export function checkExecGuard(): CheckResult {
 }
 
 export function checkLaunch(): CheckResult {
-  return fromState('launch', 'seccomp exec supervisor', launchState());
+  return fromState('launch', 'seccomp supervisor', launchState());
 }
 
 export function checkPty(): CheckResult {
