@@ -83,9 +83,11 @@ export async function runShellCommand(spec: CommandSpec, session: CommandSession
     say(opened.reason.replace(/^blocked exec of [^:]*:/, 'blocked command:'));
     return opened.terminate ? TERMINATED_EXIT : DENIED_EXIT;
   }
-  let g = opened.grant;
+  const g = opened.grant;
   let [file, argv]: [string, readonly string[]] = [shell, args];
-  let finish = (e: Record<string, string>) => e;
+  let env = buildSessionEnv({ base: spec.env, ...g, shell: realShell(spec.env, false) });
+  /** The socket as the command's processes know it: the mark a hard stop looks for. */
+  let known = g.execSock;
   if (spec.sandbox) {
     const cwd = spec.cwd ?? process.cwd();
     // A command changes its folder and home in place (no view: they are scanned only in a PROGRAM session); a folder
@@ -93,15 +95,14 @@ export async function runShellCommand(spec: CommandSpec, session: CommandSession
     const folder = (await enclosingGrithMount(cwd)) ?? cwd;
     const direct = [...new Set([spec.env.HOME, folder].filter((p): p is string => !!p && p !== '/' && existsSync(p)))];
     const layout = sandboxLayout({ ...spec.sandbox, grant: g, env: spec.env, cwd, views: spec.sandbox.views ?? [], direct });
-    g = layout.grant;
-    [file, argv] = layout.wrap(shell, args);
-    finish = layout.env;
+    const started = layout.start(shell, args, buildSessionEnv({ base: spec.env, ...layout.grant, shell: realShell(spec.env, false) }));
+    [file, argv, env] = [started.file, started.args, started.env];
+    known = layout.grant.execSock;
   }
-  const env = finish(buildSessionEnv({ base: spec.env, ...g, shell: realShell(spec.env, false) }));
   const code = await runForwarding(file, argv, {
     env,
     cwd: spec.cwd,
-    hardStop: (pid) => void killSession(pid, `GRITH_EXEC_SOCK=${g.execSock}`),
+    hardStop: (pid) => void killSession(pid, `GRITH_EXEC_SOCK=${known}`),
   });
   const end = await session.close();
   if (!end.terminated) return code;

@@ -27,9 +27,12 @@ export interface SandboxLayoutInput {
 export interface SandboxLayout {
   /** The grant with every path as the program sees it. */
   grant: CommandGrant;
-  wrap(file: string, args: readonly string[]): [string, string[]];
-  /** The environment for inside: GRITH_HOME gone (the program must not learn where grith keeps its state). */
-  env(built: Record<string, string>): Record<string, string>;
+  /**
+   * How to start file with args and the session's environment (built with `grant`): bubblewrap's argv, and the
+   * environment to spawn it with — GRITH_HOME gone (the program must not learn where grith keeps its state), and
+   * LD_PRELOAD handed to the inside only (bubblewrap itself need not load the exec guard and ask it about its own exec).
+   */
+  start(file: string, args: readonly string[], built: Record<string, string>): { file: string; args: string[]; env: Record<string, string> };
 }
 
 /**
@@ -76,11 +79,13 @@ export function sandboxLayout(i: SandboxLayoutInput): SandboxLayout {
   const launch = supervised ? [i.grant.launch!, '--exec-sock', execSock, '--approvals-sock', approvals, '--'] : [];
   return {
     grant: { ...i.grant, execSock, ...(proxy ? { proxy } : {}) },
-    wrap: (file, a) => [i.bwrap, [...args, '--', ...launch, file, ...a]],
-    env(built) {
-      const out = { ...built };
-      delete out.GRITH_HOME;
-      return out;
+    start(file, a, built) {
+      const env = { ...built };
+      delete env.GRITH_HOME;
+      const preload = env.LD_PRELOAD;
+      delete env.LD_PRELOAD;
+      const setenv = preload ? ['--setenv', 'LD_PRELOAD', preload] : [];
+      return { file: i.bwrap, args: [...args, ...setenv, '--', ...launch, file, ...a], env };
     },
   };
 }

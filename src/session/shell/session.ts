@@ -187,8 +187,8 @@ class ShellSession {
       if (bwrap) {
         const keep = [...(program ? [agent?.ownFolder ?? program.file] : []), ...(marked?.files ?? [])];
         const layout = sandboxLayout({ bwrap, grant, grithHome: opts.home, env: base, cwd, views: views.binds, keep });
-        env = layout.env({ ...buildSessionEnv({ base, ...layout.grant, shell: realShell(base, false) }), ...marked?.env });
-        [file, args] = layout.wrap(file, args);
+        const started = layout.start(file, args, { ...buildSessionEnv({ base, ...layout.grant, shell: realShell(base, false) }), ...marked?.env });
+        [file, args, env] = [started.file, started.args, started.env];
       }
       setImmediate(() => this.warmups.forEach((w) => w()));
       const started = (pid: number | undefined) => {
