@@ -44,7 +44,8 @@ function pathsNamedBy(env: NodeJS.ProcessEnv): string[] {
   for (const [k, v] of Object.entries(env)) {
     // A temporary folder stays private: the program's own /tmp, not the caller's.
     if (!v || k.startsWith('GRITH_') || k === 'TMPDIR' || k === 'TMP' || k === 'TEMP') continue;
-    for (const part of v.split(':')) if (/^\/(var\/)?tmp\/./.test(part)) out.push(part);
+    // Never grith's own private folders (a session's or a shell host's sockets), whatever a variable says.
+    for (const part of v.split(':')) if (/^\/(var\/)?tmp\/./.test(part) && !/\/grith-(sh|host)-/.test(part)) out.push(part);
   }
   return out;
 }
